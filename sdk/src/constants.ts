@@ -1,0 +1,28 @@
+// Protocol enums and units shared by every package. The order of each list is the Solidity enum's order
+// (contracts/interfaces/IAIJobManager.sol); sdk/src/constants.test.ts checks that they agree.
+
+export const jobStates = [
+  "None",
+  "Open",
+  "Claimed",
+  "ResultSubmitted",
+  "Disputed",
+  "Finalized",
+  "Cancelled",
+  "Expired",
+  "Failed",
+] as const;
+export type JobStateName = (typeof jobStates)[number];
+/** Job state name -> the uint8 the contracts use. */
+export const JobState = Object.fromEntries(jobStates.map((s, i) => [s, i])) as { [K in JobStateName]: number };
+
+export const jobKinds = ["Train", "Infer", "Agent"] as const;
+export type JobKindName = (typeof jobKinds)[number];
+/** Job kind name -> the uint8 the contracts use. */
+export const JobKind = Object.fromEntries(jobKinds.map((k, i) => [k, i])) as { [K in JobKindName]: number };
+
+/** States from which a job never moves again. */
+export const terminalJobStates: readonly JobStateName[] = ["Finalized", "Cancelled", "Expired", "Failed"];
+
+/** Basis-point denominator of bondBps and cancelFeeBps. */
+export const BPS = 10_000n;

@@ -1,0 +1,4 @@
+// @arthaain/sdk: the one source of truth for ABIs, deployments, protocol constants and shared types.
+export * from "./abi/generated.ts";
+export * from "./constants.ts";
+export { type Deployment, parseDeployment } from "./deployments/deployment.ts";

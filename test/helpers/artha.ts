@@ -1,0 +1,179 @@
+// A deployed ArthaAIN on an in-process Hardhat (EDR) chain, with funded actors and the few steps every
+// contract test and the gas benchmark repeat. Deployment goes through the same Ignition module as devnets.
+import { JobKind } from "@arthaain/sdk";
+import hre from "hardhat";
+import { type Address, type Hex, keccak256, toHex } from "viem";
+import { ArthaDevnetModule, defaultParams } from "../../ignition/modules/Artha.ts";
+
+export { JobKind, JobState } from "@arthaain/sdk";
+
+export const TOKEN = 1_000_000n; // one token at 6 decimals
+export const JOBS_ROLE = keccak256(toHex("JOBS_ROLE"));
+export const CERTIFIER_ROLE = keccak256(toHex("CERTIFIER_ROLE"));
+/** Short windows so tests move through a job's life in simulated seconds. */
+export const testParams = {
+  claimWindow: 30,
+  challengeWindow: 600,
+  minBidWindow: 5,
+  maxBidWindow: 3600,
+  maxRuntimeLimit: 7 * 24 * 3600,
+  disputeTimeout: 3600,
+  unbondingDelay: 3600,
+} satisfies Partial<Record<keyof typeof defaultParams, number | bigint>>;
+
+export async function deployArtha(overrides: Partial<Record<keyof typeof defaultParams, number | bigint>> = {}) {
+  const conn = await hre.network.connect();
+  const params = { ...testParams, ...overrides };
+  const deployed = await conn.ignition.deploy(ArthaDevnetModule, {
+    parameters: { ArthaDevnet: params },
+  });
+  const publicClient = await conn.viem.getPublicClient();
+  const wallets = await conn.viem.getWalletClients();
+  const [admin, requester, ...operators] = wallets;
+  const { token, nodeRegistry, modelRegistry, jobManager, proofOfCompute } = deployed;
+  const { time } = conn.networkHelpers;
+
+  const as = <C extends { address: Address }>(contract: C, wallet: (typeof wallets)[number]) =>
+    conn.viem.getContractAt(
+      contractName(contract),
+      contract.address,
+      { client: { wallet } },
+    ) as unknown as Promise<C>;
+
+  function contractName(c: { address: Address }) {
+    if (c.address === token.address) return "MockToken" as const;
+    if (c.address === nodeRegistry.address) return "NodeRegistry" as const;
+    if (c.address === modelRegistry.address) return "ModelRegistry" as const;
+    if (c.address === jobManager.address) return "AIJobManager" as const;
+    return "ProofOfCompute" as const;
+  }
+
+  async function fund(account: Address, amount: bigint, spender: Address) {
+    await token.write.mint([account, amount]);
+    const wallet = wallets.find((w) => w.account.address.toLowerCase() === account.toLowerCase())!;
+    const t = await as(token, wallet);
+    await t.write.approve([spender, amount]);
+  }
+
+  async function registerNode(
+    wallet: (typeof wallets)[number],
+    opts: { stake?: bigint; gpuCount?: number; vramGb?: number } = {},
+  ) {
+    const stake = opts.stake ?? 1_000n * TOKEN;
+    await fund(wallet.account.address, stake, nodeRegistry.address);
+    const reg = await as(nodeRegistry, wallet);
+    await reg.write.register([
+      {
+        capabilities: {
+          gpuCount: opts.gpuCount ?? 1,
+          vramGbPerGpu: opts.vramGb ?? 24,
+          cpuCores: 16,
+          ramGb: 64,
+          runtimeFlags: 1,
+          gpuModel: "NVIDIA GeForce RTX 4090",
+        },
+        peerId: `12D3KooW${wallet.account.address.slice(2, 14)}`,
+        multiaddrs: ["/ip4/127.0.0.1/tcp/4001"],
+        apiUrl: "http://127.0.0.1:7070",
+      },
+      stake,
+    ]);
+    return wallet.account.address;
+  }
+
+  async function registerModelAndDataset(owner = requester!) {
+    const mr = await as(modelRegistry, owner);
+    await mr.write.registerDataset([sha("dataset"), "file:///data/iris.csv", 4_551n, "CC-BY-4.0", 0]);
+    const datasetId = await modelRegistry.read.datasetCount();
+    await mr.write.registerModel([
+      {
+        contentHash: sha("model"),
+        uri: "file:///models/mlp",
+        name: "iris-mlp",
+        license: "MIT",
+        parentId: 0,
+        datasetIds: [datasetId],
+      },
+    ]);
+    const modelId = await modelRegistry.read.modelCount();
+    return { modelId, datasetId };
+  }
+
+  function jobRequest(
+    o: Partial<{
+      kind: number;
+      modelId: number;
+      datasetId: number;
+      maxPrice: bigint;
+      bidWindow: number;
+      maxRuntime: number;
+      gpuCount: number;
+      minVramGb: number;
+      minCertLevel: number;
+      dependsOn: bigint[];
+    }> = {},
+  ) {
+    return {
+      kind: o.kind ?? JobKind.Train,
+      modelId: o.modelId ?? 1,
+      datasetId: o.datasetId ?? 1,
+      imageDigest: sha("image"),
+      specHash: sha("spec"),
+      specUri: "file:///specs/train.json",
+      requirements: { gpuCount: o.gpuCount ?? 1, minVramGb: o.minVramGb ?? 16, minCertLevel: o.minCertLevel ?? 0 },
+      maxPrice: o.maxPrice ?? 100n * TOKEN,
+      bidWindow: o.bidWindow ?? 10,
+      maxRuntime: o.maxRuntime ?? 3600,
+      verification: 0,
+      dependsOn: o.dependsOn ?? [],
+    };
+  }
+
+  async function submitJob(req = jobRequest(), wallet = requester!) {
+    await fund(wallet.account.address, req.maxPrice, jobManager.address);
+    const jm = await as(jobManager, wallet);
+    const hash = await jm.write.submitJob([req]);
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    return { jobId: await jobManager.read.jobCount(), receipt };
+  }
+
+  /** Moves simulated time so the next block is at `timestamp`. */
+  async function timeTo(timestamp: bigint | number) {
+    const now = BigInt(await time.latest());
+    if (BigInt(timestamp) > now) await time.increaseTo(BigInt(timestamp));
+  }
+
+  // Every deployment starts with one dataset and one model (ids 1), owned by the requester.
+  const { modelId, datasetId } = await registerModelAndDataset();
+
+  return {
+    conn,
+    modelId,
+    datasetId,
+    publicClient,
+    wallets,
+    admin: admin!,
+    requester: requester!,
+    operators,
+    token,
+    nodeRegistry,
+    modelRegistry,
+    jobManager,
+    proofOfCompute,
+    params,
+    as,
+    fund,
+    registerNode,
+    registerModelAndDataset,
+    jobRequest,
+    submitJob,
+    timeTo,
+    time,
+  };
+}
+
+export function sha(label: string): Hex {
+  return keccak256(toHex(label));
+}
+
+export type Artha = Awaited<ReturnType<typeof deployArtha>>;
