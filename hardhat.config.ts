@@ -35,7 +35,8 @@ export default defineConfig({
     },
   },
   networks: {
-    // `hardhat node` and in-process tests: an EDR chain with 1-second blocks when asked for.
+    // The local devnet's chain (`hardhat node --network devnet`): a block every second, like a real chain.
+    devnet: { type: "edr-simulated", chainType: "l1", mining: { auto: false, interval: 1000 } },
     localhost: { type: "http", url: process.env.ARTHA_RPC_URL ?? "http://127.0.0.1:8545" },
   },
 });

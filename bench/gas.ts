@@ -3,7 +3,7 @@
 // network's second job (the requester and node already have balances, as in steady state) and, separately,
 // on the very first job, where several storage slots go from zero to non-zero.
 import type { Hash } from "viem";
-import { deployArtha, JobKind, sha } from "../test/helpers/artha.ts";
+import { deployArtha, JobKind, sha } from "../scripts/lib/artha.ts";
 
 const a = await deployArtha();
 const [op] = a.operators;

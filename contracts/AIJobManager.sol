@@ -37,6 +37,7 @@ contract AIJobManager is IAIJobManager {
     }
 
     /// @notice What a requester submits.
+    // solhint-disable-next-line gas-struct-packing
     struct JobRequest {
         uint8 kind;
         uint32 modelId;
@@ -247,8 +248,10 @@ contract AIJobManager is IAIJobManager {
         external
         returns (uint64 jobId)
     {
+        // solhint-disable no-empty-blocks
         try IERC20Permit(address(token)).permit(msg.sender, address(this), req.maxPrice, permitDeadline, v, r, s) {}
             catch {}
+        // solhint-enable no-empty-blocks
         return _submit(req);
     }
 

@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import type { ContractFuture, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
 import { keccak256, toHex } from "viem";
 
 // Protocol parameters and their defaults. docs/contracts.md explains each; devnets override them with
@@ -22,12 +23,10 @@ export const defaultParams = {
 const JOBS_ROLE = keccak256(toHex("JOBS_ROLE"));
 const CERTIFIER_ROLE = keccak256(toHex("CERTIFIER_ROLE"));
 
-type ModuleBuilder = Parameters<Parameters<typeof buildModule>[1]>[0];
-type TokenFuture = ReturnType<ModuleBuilder["contractAt"]> | ReturnType<ModuleBuilder["contract"]>;
 
 // The core contracts and their wiring, shared by the production module (existing token) and the devnet
 // module (mock token): registries, job manager, proof contract, roles, proof binding.
-function deployCore(m: ModuleBuilder, token: TokenFuture) {
+function deployCore(m: IgnitionModuleBuilder, token: ContractFuture<string>) {
   const p = (name: keyof typeof defaultParams) => m.getParameter(name, defaultParams[name]);
   const admin = m.getAccount(0);
   const nodeRegistry = m.contract("NodeRegistry", [token, p("minStake"), p("unbondingDelay"), admin]);

@@ -2,7 +2,7 @@
 import { arthaErrorsAbi } from "@arthaain/sdk";
 import { BaseError, ContractFunctionRevertedError, decodeErrorResult, getAddress, zeroAddress } from "viem";
 import { describe, expect, it } from "vitest";
-import { type Artha, deployArtha, JobKind, JobState, sha, TOKEN } from "../helpers/artha.ts";
+import { type Artha, deployArtha, JobKind, JobState, sha, TOKEN } from "../../scripts/lib/artha.ts";
 
 /** Runs `fn`, expecting a revert with custom error `name` (from any ArthaAIN contract or the token);
  * returns the error's decoded arguments. */
@@ -130,10 +130,7 @@ describe("job lifecycle on a Hardhat chain", () => {
     await openClaimWindow(a, assigned);
     await (await a.as(a.jobManager, node)).write.claim([assigned, 80n * TOKEN]);
     await a.timeTo(await a.jobManager.read.claimEnd([assigned]));
-    await revertsWith(
-      async () => (await a.as(a.jobManager, node)).write.cancel([assigned]),
-      "NotRequester",
-    );
+    await revertsWith(async () => (await a.as(a.jobManager, node)).write.cancel([assigned]), "NotRequester");
     await jm.write.cancel([assigned]);
     const fee = 8n * TOKEN; // cancelFeeBps 10% of the 80-token price
     expect(await a.jobManager.read.balanceOf([node.account.address])).toBe(fee);
@@ -180,7 +177,10 @@ describe("job lifecycle on a Hardhat chain", () => {
     expect(await a.jobManager.read.dependenciesOf([infer])).toEqual([train]);
 
     await openClaimWindow(a, infer);
-    const [, dep, state] = await revertsWith(() => nodeJm.write.claim([infer, TOKEN]), "DependencyNotFinalized");
+    const [, dep, state] = await revertsWith(
+      () => nodeJm.write.claim([infer, TOKEN]),
+      "DependencyNotFinalized",
+    );
     expect([dep, state]).toEqual([train, JobState.Open]);
 
     await nodeJm.write.claim([train, 10n * TOKEN]);
@@ -199,18 +199,28 @@ describe("job lifecycle on a Hardhat chain", () => {
     const a = await deployArtha();
     const jm = await a.as(a.jobManager, a.requester);
     await a.fund(a.requester.account.address, 1_000n * TOKEN, a.jobManager.address);
-    const [kind] = await revertsWith(() => jm.write.submitJob([{ ...a.jobRequest(), kind: 7 }]), "InvalidJobKind");
+    const [kind] = await revertsWith(
+      () => jm.write.submitJob([{ ...a.jobRequest(), kind: 7 }]),
+      "InvalidJobKind",
+    );
     expect(kind).toBe(7);
     await revertsWith(() => jm.write.submitJob([a.jobRequest({ maxPrice: 0n })]), "ZeroMaxPrice");
-    const [model] = await revertsWith(() => jm.write.submitJob([a.jobRequest({ modelId: 42 })]), "UnknownModel");
+    const [model] = await revertsWith(
+      () => jm.write.submitJob([a.jobRequest({ modelId: 42 })]),
+      "UnknownModel",
+    );
     expect(model).toBe(42);
     const [bw, min, max] = await revertsWith(
-      () => jm.write.submitJob([a.jobRequest({ modelId: 0, kind: JobKind.Agent, datasetId: 0, bidWindow: 1 })]),
+      () =>
+        jm.write.submitJob([a.jobRequest({ modelId: 0, kind: JobKind.Agent, datasetId: 0, bidWindow: 1 })]),
       "BidWindowOutOfRange",
     );
     expect([bw, min, max]).toEqual([1, 5, 3600]);
     await revertsWith(
-      () => jm.write.submitJob([a.jobRequest({ kind: JobKind.Agent, modelId: 0, datasetId: 0, maxPrice: 10_000n * TOKEN })]),
+      () =>
+        jm.write.submitJob([
+          a.jobRequest({ kind: JobKind.Agent, modelId: 0, datasetId: 0, maxPrice: 10_000n * TOKEN }),
+        ]),
       "ERC20InsufficientAllowance",
     );
   });

@@ -1,9 +1,9 @@
-// A deployed ArthaAIN on an in-process Hardhat (EDR) chain, with funded actors and the few steps every
-// contract test and the gas benchmark repeat. Deployment goes through the same Ignition module as devnets.
+// A deployed ArthaAIN on a Hardhat chain (in-process, or a running node), with funded actors and the few
+// steps that the contract tests, the gas benchmark and the devnet all repeat. Deployment goes through the same Ignition module as devnets.
 import { JobKind } from "@arthaain/sdk";
 import hre from "hardhat";
-import { type Address, type Hex, keccak256, toHex } from "viem";
-import { ArthaDevnetModule, defaultParams } from "../../ignition/modules/Artha.ts";
+import { type Address, type Hash, type Hex, keccak256, toHex } from "viem";
+import { ArthaDevnetModule, type defaultParams } from "../../ignition/modules/Artha.ts";
 
 export { JobKind, JobState } from "@arthaain/sdk";
 
@@ -21,8 +21,15 @@ export const testParams = {
   unbondingDelay: 3600,
 } satisfies Partial<Record<keyof typeof defaultParams, number | bigint>>;
 
-export async function deployArtha(overrides: Partial<Record<keyof typeof defaultParams, number | bigint>> = {}) {
-  const conn = await hre.network.connect();
+/**
+ * Deploys ArthaAIN with the devnet Ignition module and returns the contracts, actors and step helpers.
+ * `network` names a Hardhat network (default: a fresh in-process chain; "localhost" for a running node).
+ */
+export async function deployArtha(
+  overrides: Partial<Record<keyof typeof defaultParams, number | bigint>> = {},
+  network?: string,
+) {
+  const conn = await hre.network.connect(network ? { network } : undefined);
   const params = { ...testParams, ...overrides };
   const deployed = await conn.ignition.deploy(ArthaDevnetModule, {
     parameters: { ArthaDevnet: params },
@@ -32,13 +39,14 @@ export async function deployArtha(overrides: Partial<Record<keyof typeof default
   const [admin, requester, ...operators] = wallets;
   const { token, nodeRegistry, modelRegistry, jobManager, proofOfCompute } = deployed;
   const { time } = conn.networkHelpers;
+  // Waits for a transaction to be mined: on a devnet with interval mining, a write returns before its block.
+  const mined = async (hash: Promise<Hash>) =>
+    publicClient.waitForTransactionReceipt({ hash: await hash, pollingInterval: 100 });
 
   const as = <C extends { address: Address }>(contract: C, wallet: (typeof wallets)[number]) =>
-    conn.viem.getContractAt(
-      contractName(contract),
-      contract.address,
-      { client: { wallet } },
-    ) as unknown as Promise<C>;
+    conn.viem.getContractAt(contractName(contract), contract.address, {
+      client: { wallet },
+    }) as unknown as Promise<C>;
 
   function contractName(c: { address: Address }) {
     if (c.address === token.address) return "MockToken" as const;
@@ -49,10 +57,10 @@ export async function deployArtha(overrides: Partial<Record<keyof typeof default
   }
 
   async function fund(account: Address, amount: bigint, spender: Address) {
-    await token.write.mint([account, amount]);
+    await mined(token.write.mint([account, amount]));
     const wallet = wallets.find((w) => w.account.address.toLowerCase() === account.toLowerCase())!;
     const t = await as(token, wallet);
-    await t.write.approve([spender, amount]);
+    await mined(t.write.approve([spender, amount]));
   }
 
   async function registerNode(
@@ -62,39 +70,43 @@ export async function deployArtha(overrides: Partial<Record<keyof typeof default
     const stake = opts.stake ?? 1_000n * TOKEN;
     await fund(wallet.account.address, stake, nodeRegistry.address);
     const reg = await as(nodeRegistry, wallet);
-    await reg.write.register([
-      {
-        capabilities: {
-          gpuCount: opts.gpuCount ?? 1,
-          vramGbPerGpu: opts.vramGb ?? 24,
-          cpuCores: 16,
-          ramGb: 64,
-          runtimeFlags: 1,
-          gpuModel: "NVIDIA GeForce RTX 4090",
+    await mined(
+      reg.write.register([
+        {
+          capabilities: {
+            gpuCount: opts.gpuCount ?? 1,
+            vramGbPerGpu: opts.vramGb ?? 24,
+            cpuCores: 16,
+            ramGb: 64,
+            runtimeFlags: 1,
+            gpuModel: "NVIDIA GeForce RTX 4090",
+          },
+          peerId: `12D3KooW${wallet.account.address.slice(2, 14)}`,
+          multiaddrs: ["/ip4/127.0.0.1/tcp/4001"],
+          apiUrl: "http://127.0.0.1:7070",
         },
-        peerId: `12D3KooW${wallet.account.address.slice(2, 14)}`,
-        multiaddrs: ["/ip4/127.0.0.1/tcp/4001"],
-        apiUrl: "http://127.0.0.1:7070",
-      },
-      stake,
-    ]);
+        stake,
+      ]),
+    );
     return wallet.account.address;
   }
 
   async function registerModelAndDataset(owner = requester!) {
     const mr = await as(modelRegistry, owner);
-    await mr.write.registerDataset([sha("dataset"), "file:///data/iris.csv", 4_551n, "CC-BY-4.0", 0]);
+    await mined(mr.write.registerDataset([sha("dataset"), "file:///data/iris.csv", 4_551n, "CC-BY-4.0", 0]));
     const datasetId = await modelRegistry.read.datasetCount();
-    await mr.write.registerModel([
-      {
-        contentHash: sha("model"),
-        uri: "file:///models/mlp",
-        name: "iris-mlp",
-        license: "MIT",
-        parentId: 0,
-        datasetIds: [datasetId],
-      },
-    ]);
+    await mined(
+      mr.write.registerModel([
+        {
+          contentHash: sha("model"),
+          uri: "file:///models/mlp",
+          name: "iris-mlp",
+          license: "MIT",
+          parentId: 0,
+          datasetIds: [datasetId],
+        },
+      ]),
+    );
     const modelId = await modelRegistry.read.modelCount();
     return { modelId, datasetId };
   }
@@ -120,7 +132,11 @@ export async function deployArtha(overrides: Partial<Record<keyof typeof default
       imageDigest: sha("image"),
       specHash: sha("spec"),
       specUri: "file:///specs/train.json",
-      requirements: { gpuCount: o.gpuCount ?? 1, minVramGb: o.minVramGb ?? 16, minCertLevel: o.minCertLevel ?? 0 },
+      requirements: {
+        gpuCount: o.gpuCount ?? 1,
+        minVramGb: o.minVramGb ?? 16,
+        minCertLevel: o.minCertLevel ?? 0,
+      },
       maxPrice: o.maxPrice ?? 100n * TOKEN,
       bidWindow: o.bidWindow ?? 10,
       maxRuntime: o.maxRuntime ?? 3600,
@@ -132,8 +148,7 @@ export async function deployArtha(overrides: Partial<Record<keyof typeof default
   async function submitJob(req = jobRequest(), wallet = requester!) {
     await fund(wallet.account.address, req.maxPrice, jobManager.address);
     const jm = await as(jobManager, wallet);
-    const hash = await jm.write.submitJob([req]);
-    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    const receipt = await mined(jm.write.submitJob([req]));
     return { jobId: await jobManager.read.jobCount(), receipt };
   }
 

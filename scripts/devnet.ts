@@ -1,0 +1,187 @@
+// `npm run devnet`: a whole local ArthaAIN network on loopback, and one job through its whole life.
+// Starts a Hardhat node (1-second blocks) on 127.0.0.1:8545, deploys the contracts with Ignition (devnet
+// parameters: ignition/parameters/devnet.json), writes deployments/31337.json, funds a requester and three
+// operators with the mock token, registers the operators, then runs a job in real time: submit with
+// escrow -> reverse auction among the three -> result -> challenge window -> finalize -> withdraw.
+// The node agents that bid over gossip and run containers arrive with the node-agent issue; here the three
+// operators' on-chain steps are scripted. Then it keeps the chain up until Ctrl-C (or exits with --exit).
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Deployment } from "@arthaain/sdk";
+import { formatUnits, type Hash } from "viem";
+import { deployArtha, sha, TOKEN } from "./lib/artha.ts";
+
+const root = join(import.meta.dirname, "..");
+const rpcUrl = "http://127.0.0.1:8545";
+const logDir = join(root, ".artha/devnet");
+const exitAfterJob = process.argv.includes("--exit") || process.env.CI === "true";
+const params = JSON.parse(readFileSync(join(root, "ignition/parameters/devnet.json"), "utf8")).ArthaDevnet;
+
+const log = (msg: string) => console.log(`[devnet] ${msg}`);
+const fmt = (amount: bigint) => `${formatUnits(amount, 6)} aUSD`;
+
+async function rpcAnswers(): Promise<boolean> {
+  try {
+    const res = await fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+function startChain(): ChildProcess {
+  mkdirSync(logDir, { recursive: true });
+  const out = openSync(join(logDir, "chain.log"), "w");
+  const child = spawn(
+    "hardhat",
+    ["node", "--network", "devnet", "--hostname", "127.0.0.1", "--port", "8545"],
+    {
+      cwd: root,
+      stdio: ["ignore", out, out],
+    },
+  );
+  child.on("exit", (code, signal) => {
+    if (!stopping) {
+      console.error(`[devnet] the Hardhat node exited (${signal ?? code}); see ${join(logDir, "chain.log")}`);
+      process.exit(1);
+    }
+  });
+  return child;
+}
+
+let stopping = false;
+let chain: ChildProcess | undefined;
+function stop(code: number): never {
+  stopping = true;
+  chain?.kill("SIGTERM");
+  process.exit(code);
+}
+process.on("SIGINT", () => {
+  log("stopping");
+  stop(0);
+});
+process.on("SIGTERM", () => stop(0));
+
+if (await rpcAnswers()) {
+  console.error(`[devnet] something already answers on ${rpcUrl}; stop it first (a devnet from earlier?)`);
+  process.exit(1);
+}
+const t0 = Date.now();
+chain = startChain();
+for (let i = 0; !(await rpcAnswers()); i++) {
+  if (i > 120) {
+    console.error(
+      `[devnet] the Hardhat node did not answer on ${rpcUrl} within 60 s; see ${logDir}/chain.log`,
+    );
+    stop(1);
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
+log(`chain up on ${rpcUrl} (chain id 31337, 1-second blocks), log: .artha/devnet/chain.log`);
+
+// A fresh chain each time: Ignition's journal of an earlier devnet would not match it.
+rmSync(join(root, "ignition/deployments/chain-31337"), { recursive: true, force: true });
+const a = await deployArtha(params, "localhost");
+const deployment: Deployment = {
+  chainId: 31337,
+  startBlock: 0,
+  contracts: {
+    token: a.token.address,
+    nodeRegistry: a.nodeRegistry.address,
+    modelRegistry: a.modelRegistry.address,
+    jobManager: a.jobManager.address,
+    proofOfCompute: a.proofOfCompute.address,
+  },
+  params,
+};
+mkdirSync(join(root, "deployments"), { recursive: true });
+writeFileSync(join(root, "deployments/31337.json"), `${JSON.stringify(deployment, null, 2)}\n`);
+log(`contracts deployed (deployments/31337.json): jobManager ${a.jobManager.address}`);
+
+const operators = a.operators.slice(0, 3);
+for (const [i, op] of operators.entries()) {
+  await a.registerNode(op, { stake: BigInt(500 + 250 * i) * TOKEN });
+}
+log(`3 operators registered: ${operators.map((o) => o.account.address.slice(0, 10)).join(", ")}`);
+
+const receiptGas = async (hash: Hash) => (await a.publicClient.waitForTransactionReceipt({ hash })).gasUsed;
+async function waitForChainTime(ts: bigint) {
+  while (BigInt((await a.publicClient.getBlock()).timestamp) < ts)
+    await new Promise((r) => setTimeout(r, 250));
+}
+const phase: Record<string, number> = {};
+const gas = { requester: 0n, operators: 0n, anyone: 0n };
+let mark = Date.now();
+const lap = (name: string) => {
+  phase[name] = (Date.now() - mark) / 1000;
+  mark = Date.now();
+};
+
+const maxPrice = 100n * TOKEN;
+const req = a.jobRequest({
+  modelId: a.modelId,
+  datasetId: a.datasetId,
+  maxPrice,
+  bidWindow: 3,
+  maxRuntime: 600,
+});
+await a.fund(a.requester.account.address, maxPrice, a.jobManager.address);
+const requesterJm = await a.as(a.jobManager, a.requester);
+gas.requester += await receiptGas(await requesterJm.write.submitJob([req]));
+const jobId = await a.jobManager.read.jobCount();
+const job = await a.jobManager.read.getJob([jobId]);
+log(`job ${jobId} submitted: train model ${a.modelId} on dataset ${a.datasetId}, ${fmt(maxPrice)} escrowed`);
+lap("submit");
+
+await waitForChainTime(BigInt(job.bidEnd));
+const prices = [80n, 65n, 50n].map((p) => p * TOKEN);
+for (const [i, op] of operators.entries()) {
+  const jm = await a.as(a.jobManager, op);
+  gas.operators += await receiptGas(await jm.write.claim([jobId, prices[i]!]));
+  log(`operator ${i + 1} claims at ${fmt(prices[i]!)}`);
+}
+const claimEnd = await a.jobManager.read.claimEnd([jobId]);
+await waitForChainTime(claimEnd);
+const assigned = await a.jobManager.read.getJob([jobId]);
+log(`claim window closed: assigned to ${assigned.claimer} at ${fmt(assigned.price)}`);
+lap("auction");
+
+const winner = operators.find((o) => o.account.address.toLowerCase() === assigned.claimer.toLowerCase())!;
+const poc = await a.as(a.proofOfCompute, winner);
+gas.operators += await receiptGas(
+  await poc.write.submitResult([jobId, sha(`devnet-output-${jobId}`), sha("metrics"), "file:///devnet/out"]),
+);
+log("result submitted; challenge window open");
+lap("result");
+
+await waitForChainTime(
+  BigInt((await a.jobManager.read.getJob([jobId])).resultAt) + BigInt(params.challengeWindow),
+);
+gas.anyone += await receiptGas(await a.jobManager.write.finalize([jobId]));
+const paid = await a.jobManager.read.balanceOf([assigned.claimer]);
+const refund = await a.jobManager.read.balanceOf([a.requester.account.address]);
+gas.operators += await receiptGas(
+  await (await a.as(a.jobManager, winner)).write.withdraw([assigned.claimer]),
+);
+log(`finalized: node paid ${fmt(paid)}, requester refunded ${fmt(refund)}`);
+lap("finalize");
+
+const state = (await a.jobManager.read.getJob([jobId])).state;
+if (state !== 5 || paid !== assigned.price || refund !== maxPrice - assigned.price) {
+  console.error(`[devnet] job ${jobId} did not settle as expected (state ${state})`);
+  stop(1);
+}
+for (const [name, s] of Object.entries(phase)) console.log(`phase_${name}_s: ${s.toFixed(1)}`);
+for (const [party, g] of Object.entries(gas)) console.log(`gas_${party}: ${g}`);
+console.log(`devnet_total_s: ${((Date.now() - t0) / 1000).toFixed(1)}`);
+
+if (exitAfterJob) {
+  log("done (--exit): stopping the chain");
+  stop(0);
+}
+log(`network up: RPC ${rpcUrl}, deployments/31337.json. Ctrl-C stops it.`);
