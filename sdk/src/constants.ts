@@ -14,7 +14,9 @@ export const jobStates = [
 ] as const;
 export type JobStateName = (typeof jobStates)[number];
 /** Job state name -> the uint8 the contracts use. */
-export const JobState = Object.fromEntries(jobStates.map((s, i) => [s, i])) as { [K in JobStateName]: number };
+export const JobState = Object.fromEntries(jobStates.map((s, i) => [s, i])) as {
+  [K in JobStateName]: number;
+};
 
 export const jobKinds = ["Train", "Infer", "Agent"] as const;
 export type JobKindName = (typeof jobKinds)[number];
