@@ -6,10 +6,10 @@
 // The node agents that bid over gossip and run containers arrive with the node-agent issue; here the three
 // operators' on-chain steps are scripted. Then it keeps the chain up until Ctrl-C (or exits with --exit).
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import type { Deployment } from "@arthaain/sdk";
 import { formatUnits, type Hash } from "viem";
+import { writeDeployment } from "./deploy.ts";
 import { deployArtha, sha, TOKEN } from "./lib/artha.ts";
 
 const root = join(import.meta.dirname, "..");
@@ -87,7 +87,7 @@ log(`chain up on ${rpcUrl} (chain id 31337, 1-second blocks), log: .artha/devnet
 // A fresh chain each time: Ignition's journal of an earlier devnet would not match it.
 rmSync(join(root, "ignition/deployments/chain-31337"), { recursive: true, force: true });
 const a = await deployArtha(params, "localhost");
-const deployment: Deployment = {
+writeDeployment({
   chainId: 31337,
   startBlock: 0,
   contracts: {
@@ -98,9 +98,7 @@ const deployment: Deployment = {
     proofOfCompute: a.proofOfCompute.address,
   },
   params,
-};
-mkdirSync(join(root, "deployments"), { recursive: true });
-writeFileSync(join(root, "deployments/31337.json"), `${JSON.stringify(deployment, null, 2)}\n`);
+});
 log(`contracts deployed (deployments/31337.json): jobManager ${a.jobManager.address}`);
 
 const operators = a.operators.slice(0, 3);

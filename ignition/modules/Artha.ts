@@ -23,7 +23,6 @@ export const defaultParams = {
 const JOBS_ROLE = keccak256(toHex("JOBS_ROLE"));
 const CERTIFIER_ROLE = keccak256(toHex("CERTIFIER_ROLE"));
 
-
 // The core contracts and their wiring, shared by the production module (existing token) and the devnet
 // module (mock token): registries, job manager, proof contract, roles, proof binding.
 function deployCore(m: IgnitionModuleBuilder, token: ContractFuture<string>) {

@@ -4,7 +4,10 @@ import { jobKinds, jobStates } from "./constants.ts";
 
 // The TS lists must match the Solidity enums member for member: the contracts speak uint8s.
 function solidityEnum(name: string): string[] {
-  const source = readFileSync(new URL("../../contracts/interfaces/IAIJobManager.sol", import.meta.url), "utf8");
+  const source = readFileSync(
+    new URL("../../contracts/interfaces/IAIJobManager.sol", import.meta.url),
+    "utf8",
+  );
   const body = source.match(new RegExp(`enum ${name} \\{([^}]*)\\}`))?.[1];
   if (!body) throw new Error(`enum ${name} not found in IAIJobManager.sol`);
   return body
