@@ -2,3 +2,4 @@
 export * from "./abi/generated.ts";
 export * from "./constants.ts";
 export { type Deployment, parseDeployment } from "./deployments/deployment.ts";
+export * from "./outputs/index.ts";
