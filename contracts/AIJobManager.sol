@@ -113,7 +113,7 @@ contract AIJobManager is IAIJobManager {
     /// @notice The job's auction starts again (attempt `job.attempts`), after no claim or a missed deadline.
     event JobReopened(uint64 indexed jobId, Job job);
     /// @notice The assigned node missed its deadline; `bond` of its stake went to the requester.
-    event JobNodeSlashed(uint64 indexed jobId, address indexed node, uint96 bond);
+    event JobNodeSlashed(uint64 indexed jobId, address indexed node, uint256 bond);
     /// @notice The assigned node committed `job.outputRoot`; challengeable until `resultAt + challengeWindow`.
     event ResultSubmitted(
         uint64 indexed jobId, address indexed node, bytes32 metricsHash, string outputUri, Job job
@@ -378,7 +378,7 @@ contract AIJobManager is IAIJobManager {
         } else if (job.state == JobState.Claimed) {
             uint256 due = end + job.maxRuntime;
             if (block.timestamp <= due) revert NotExpirable(jobId, job.state, due + 1, block.timestamp);
-            uint96 bond = _bond(job.price);
+            uint256 bond = _bond(job.price);
             nodes.slashBond(job.claimer, bond, job.requester);
             emit JobNodeSlashed(jobId, job.claimer, bond);
             job.claimer = address(0);
@@ -575,8 +575,10 @@ contract AIJobManager is IAIJobManager {
         }
     }
 
-    function _bond(uint96 price) private view returns (uint96) {
-        return uint96(uint256(price) * bondBps / BPS);
+    /// @dev uint256 on purpose: a bond above any stake (a huge price) must fail the registry's free-stake
+    /// check, not wrap around to a small number.
+    function _bond(uint96 price) private view returns (uint256) {
+        return uint256(price) * bondBps / BPS;
     }
 
     function _onlyProof() private view {

@@ -3270,9 +3270,9 @@ export const jobManagerAbi = [
       },
       {
         "indexed": false,
-        "internalType": "uint96",
+        "internalType": "uint256",
         "name": "bond",
-        "type": "uint96"
+        "type": "uint256"
       }
     ],
     "name": "JobNodeSlashed",
