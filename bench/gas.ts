@@ -1,33 +1,25 @@
 // Gas of a whole job on the contracts, step by step: `npm run bench:gas`.
 // The happy path is submit (with ERC-20 escrow), claim, result, finalize. It is measured on a running
 // network's second job (the requester and node already have balances, as in steady state) and, separately,
-// on the very first job, where several storage slots go from zero to non-zero.
-import type { Hash } from "viem";
+// on the very first job, where more storage goes from zero to non-zero.
+import type { TransactionReceipt } from "viem";
 import { deployArtha, JobKind, sha } from "../scripts/lib/artha.ts";
 
 const a = await deployArtha();
 const [op] = a.operators;
 await a.registerNode(op!);
 const { modelId, datasetId } = a;
-const nodeJm = await a.as(a.jobManager, op!);
-const nodePoc = await a.as(a.proofOfCompute, op!);
-
-const gasOf = async (hash: Hash) => (await a.publicClient.waitForTransactionReceipt({ hash })).gasUsed;
+const gas = (r: TransactionReceipt) => r.gasUsed;
 
 async function happyPath(kind: number) {
-  const req = a.jobRequest({ kind, modelId, datasetId });
-  await a.fund(a.requester.account.address, req.maxPrice, a.jobManager.address);
-  const jm = await a.as(a.jobManager, a.requester);
-  const submit = await gasOf(await jm.write.submitJob([req]));
-  const jobId = await a.jobManager.read.jobCount();
-  await a.timeTo(await a.jobManager.read.getJob([jobId]).then((j) => BigInt(j.bidEnd)));
-  const claim = await gasOf(await nodeJm.write.claim([jobId, 60n * 1_000_000n]));
-  await a.timeTo(await a.jobManager.read.claimEnd([jobId]));
-  const result = await gasOf(
-    await nodePoc.write.submitResult([jobId, sha(`root${jobId}`), sha("metrics"), "file:///out/job"]),
-  );
+  const { jobId, receipt } = await a.submitJob(a.jobRequest({ kind, modelId, datasetId }));
+  const submit = gas(receipt);
+  await a.timeTo(BigInt((await a.record(jobId)).bidEnd));
+  const claim = gas(await a.claim(op!, jobId, 60n * 1_000_000n));
+  await a.timeTo(await a.claimEnd(jobId));
+  const result = gas(await a.submitResult(op!, jobId, sha(`root${jobId}`), "file:///out/job"));
   await a.time.increase(a.params.challengeWindow);
-  const finalize = await gasOf(await a.jobManager.write.finalize([jobId]));
+  const finalize = gas(await a.finalize(jobId));
   return { submit, claim, result, finalize, total: submit + claim + result + finalize };
 }
 
@@ -42,5 +34,5 @@ console.log(`finalize_gas: ${train.finalize}`);
 console.log(`happy_path_gas: ${train.total}`);
 console.log(`happy_path_infer_gas: ${infer.total}`);
 console.log(`happy_path_first_job_gas: ${firstTrain.total}`);
-console.log(`happy_path_target_gas: 250000`);
+console.log("happy_path_target_gas: 250000");
 console.log(`happy_path_vs_iexec_poco_ratio: ${(Number(train.total) / 1_800_000).toFixed(3)}`);

@@ -7,21 +7,29 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IAIJobManager} from "./interfaces/IAIJobManager.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {INodeRegistry} from "./interfaces/INodeRegistry.sol";
-import {IProofOfCompute} from "./interfaces/IProofOfCompute.sol";
 
 /// @title AIJobManager
 /// @notice Requesters submit ML jobs with an escrowed budget; nodes bid off-chain over gossip and claim
 /// on-chain in a reverse auction: after the bid window, during the claim window, a strictly lower claim
 /// replaces a higher one, and when the claim window closes the lowest claimer is assigned (no transaction
-/// needed: "assigned" is `Claimed` past `claimEnd`). The assigned node submits its result to ProofOfCompute;
-/// after the challenge window anyone finalizes: the node is paid its price and the requester gets the rest.
-/// @dev Payouts are pull balances (`withdraw`): a credit costs less gas than a token transfer and no
-/// recipient can block a settlement. Token conservation: this contract holds exactly the escrows of jobs
-/// not yet settled plus the sum of `balanceOf`.
+/// needed: "assigned" is `Claimed` past `claimEnd`). The assigned node submits its result (the output root of
+/// its outputs); after the challenge window anyone finalizes: the node is paid its price, the requester gets
+/// the rest. ProofOfCompute owns everything that questions a result (challenges, audits, verifiers).
+/// @dev Each job is one storage slot: the hash of its `Job` record (top 216 bits) and the number of the block
+/// that last changed it (low 40 bits). Calls take the current record as calldata and are checked against the
+/// hash; events emit the new record, and `lastChangeBlock` tells a reader which block's logs hold it. This
+/// keeps a whole job at one created slot (vs four as plain storage), the difference between ~225k and ~290k
+/// gas for a job's life. Payouts are pull balances (`withdraw`): cheaper than transfers, and no recipient can
+/// block a settlement. Token conservation: this contract holds exactly the escrows of jobs not yet settled
+/// plus the sum of `balanceOf`.
 contract AIJobManager is IAIJobManager {
     using SafeERC20 for IERC20;
 
     uint16 private constant BPS = 10_000;
+    uint256 private constant BLOCK_BITS = 40;
+    uint256 private constant BLOCK_MASK = (1 << BLOCK_BITS) - 1;
+    /// @dev A `Job` has only static fields: in calldata and in memory it is already its ABI encoding.
+    uint256 private constant JOB_SIZE = 19 * 32;
 
     /// @notice Protocol parameters, fixed at deployment (see docs/contracts.md for defaults).
     struct Params {
@@ -53,28 +61,6 @@ contract AIJobManager is IAIJobManager {
         uint64[] dependsOn;
     }
 
-    /// @notice A job as stored: three slots, the third written at the first claim.
-    struct Job {
-        address requester;
-        uint96 maxPrice;
-        JobState state;
-        JobKind kind;
-        uint8 verification;
-        uint8 attempts;
-        uint8 gpuCount;
-        uint8 minCertLevel;
-        uint16 minVramGb;
-        uint24 bidWindow;
-        uint8 dependencyCount;
-        uint32 bidEnd;
-        uint32 maxRuntime;
-        uint32 resultAt;
-        uint32 modelId;
-        uint32 datasetId;
-        address claimer;
-        uint96 price;
-    }
-
     IERC20 public immutable token;
     INodeRegistry public immutable nodes;
     IModelRegistry public immutable models;
@@ -84,15 +70,19 @@ contract AIJobManager is IAIJobManager {
     uint32 public immutable claimWindow;
     /// @notice Seconds after a result during which it can be challenged.
     uint32 public immutable challengeWindow;
+    /// @notice Shortest bid window a job may ask.
     uint32 public immutable minBidWindow;
+    /// @notice Longest bid window a job may ask.
     uint32 public immutable maxBidWindow;
+    /// @notice Longest `maxRuntime` a job may ask.
     uint32 public immutable maxRuntimeLimit;
-    /// @notice Bond locked from the assigned node's stake, in basis points of its price.
+    /// @notice Bond locked from the claimer's stake, in basis points of its price.
     uint16 public immutable bondBps;
     /// @notice Share of the price a node keeps when the requester cancels after assignment, in basis points.
     uint16 public immutable cancelFeeBps;
     /// @notice Auctions a job gets (the first plus reopenings) before it expires with a refund.
     uint8 public immutable maxAttempts;
+    /// @notice Most jobs a job may depend on.
     uint8 public immutable maxDependencies;
 
     /// @notice The proof contract, set once after deployment.
@@ -100,56 +90,45 @@ contract AIJobManager is IAIJobManager {
     /// @notice Number of jobs submitted; ids run from 1.
     uint64 public jobCount;
 
-    mapping(uint64 jobId => Job) private _jobs;
+    mapping(uint64 jobId => bytes32) private _records;
     mapping(uint64 jobId => uint64[]) private _dependencies;
     /// @notice Withdrawable payouts and refunds.
     mapping(address account => uint256) public balanceOf;
 
-    /// @notice A job was submitted and its `maxPrice` escrowed. The claim window is [bidEnd, claimEnd).
+    /// @notice A job was submitted and its `maxPrice` escrowed. `job` is its first record.
     event JobSubmitted(
         uint64 indexed jobId,
         address indexed requester,
         uint32 indexed modelId,
-        JobKind kind,
-        uint32 datasetId,
         bytes32 imageDigest,
         bytes32 specHash,
         string specUri,
-        INodeRegistry.Requirements requirements,
-        uint96 maxPrice,
-        uint32 bidEnd,
-        uint32 claimEnd,
-        uint32 maxRuntime,
-        uint8 verification,
-        uint64[] dependsOn
+        uint64[] dependsOn,
+        Job job
     );
-    /// @notice `node` holds the lowest claim at `price` (bond locked); `previous` (if any) was replaced and
-    /// its bond released. The node is assigned unless outbid before `claimEnd`, and must deliver by `deadline`.
-    event JobClaimed(
-        uint64 indexed jobId,
-        address indexed node,
-        uint96 price,
-        uint96 bond,
-        address indexed previous,
-        uint96 previousPrice,
-        uint32 claimEnd,
-        uint32 deadline
+    /// @notice `node` holds the lowest claim (`job.price`, bond locked); `previous` (if any) was replaced and
+    /// its bond released. Unless outbid before `claimEnd(job)`, the node is assigned and must deliver by
+    /// `deadline(job)`.
+    event JobClaimed(uint64 indexed jobId, address indexed node, address indexed previous, Job job);
+    /// @notice The job's auction starts again (attempt `job.attempts`), after no claim or a missed deadline.
+    event JobReopened(uint64 indexed jobId, Job job);
+    /// @notice The assigned node missed its deadline; `bond` of its stake went to the requester.
+    event JobNodeSlashed(uint64 indexed jobId, address indexed node, uint256 bond);
+    /// @notice The assigned node committed `job.outputRoot`; challengeable until `resultAt + challengeWindow`.
+    event ResultSubmitted(
+        uint64 indexed jobId, address indexed node, bytes32 metricsHash, string outputUri, Job job
     );
-    /// @notice The job's auction starts again (attempt `attempt`), after no claim or a missed deadline.
-    event JobReopened(uint64 indexed jobId, uint8 attempt, uint32 bidEnd, uint32 claimEnd);
-    /// @notice The assigned node missed its deadline; its bond went to the requester.
-    event JobNodeSlashed(uint64 indexed jobId, address indexed node, uint96 bond, address indexed requester);
-    /// @notice Settled: the node was credited `price`, the requester `refund`. A train job's output is now a
-    /// checkpoint of its model (`jobCheckpoint`).
-    event JobFinalized(uint64 indexed jobId, address indexed node, uint96 price, uint96 refund);
+    /// @notice Settled: the node was credited `job.price`, the requester `refund`. A train job's output is now
+    /// a checkpoint of its model (`jobCheckpoint`).
+    event JobFinalized(uint64 indexed jobId, address indexed node, uint96 refund, Job job);
     /// @notice Cancelled by the requester: `nodeFee` to the node (after assignment), `refund` to the requester.
-    event JobCancelled(uint64 indexed jobId, address indexed node, uint96 nodeFee, uint96 refund);
+    event JobCancelled(uint64 indexed jobId, address indexed node, uint96 nodeFee, uint96 refund, Job job);
     /// @notice Ended without a result (attempts exhausted); the requester was refunded.
-    event JobExpired(uint64 indexed jobId, uint96 refund);
+    event JobExpired(uint64 indexed jobId, uint96 refund, Job job);
+    /// @notice `challenger` disputed the result; payout waits for the dispute.
+    event JobDisputed(uint64 indexed jobId, address indexed challenger, Job job);
     /// @notice A dispute ended with no verdict: the requester was refunded, the node's bond released.
-    event JobRefunded(uint64 indexed jobId, address indexed node, uint96 refund);
-    /// @notice A job was challenged; payout waits for the dispute.
-    event JobDisputed(uint64 indexed jobId);
+    event JobRefunded(uint64 indexed jobId, address indexed node, uint96 refund, Job job);
     /// @notice `account` withdrew `amount` of its payouts and refunds.
     event Withdrawn(address indexed account, address indexed to, uint256 amount);
     /// @notice The proof contract was set.
@@ -167,6 +146,8 @@ contract AIJobManager is IAIJobManager {
     error TooManyDependencies(uint256 count, uint256 max);
     error UnknownDependency(uint64 dependencyId);
     error UnknownJob(uint64 jobId);
+    error StaleJobRecord(uint64 jobId, uint256 lastChangeBlock);
+    error DependencyRecordsMismatch(uint64 jobId, uint256 given, uint256 expected);
     error JobNotClaimable(uint64 jobId, JobState state);
     error ClaimWindowNotOpen(uint64 jobId, uint256 opensAt, uint256 nowTs);
     error ClaimWindowClosed(uint64 jobId, uint256 closedAt, uint256 nowTs);
@@ -176,30 +157,32 @@ contract AIJobManager is IAIJobManager {
     error ClaimNotLower(uint64 jobId, uint256 price, uint256 currentPrice);
     error DependencyNotFinalized(uint64 jobId, uint64 dependencyId, JobState state);
     error NotAssignedNode(uint64 jobId, address caller, address assigned);
+    error ZeroOutputRoot();
+    error EmptyOutputUri();
     error DeadlinePassed(uint64 jobId, uint256 deadline, uint256 nowTs);
     error WrongState(uint64 jobId, JobState state, JobState expected);
     error ChallengeWindowOpen(uint64 jobId, uint256 closesAt, uint256 nowTs);
+    error ChallengeWindowClosed(uint64 jobId, uint256 closedAt, uint256 nowTs);
     error NotRequester(uint64 jobId, address caller, address requester);
     error JobNotCancellable(uint64 jobId, JobState state);
     error NodeMissedDeadline(uint64 jobId, uint256 deadline);
     error NotExpirable(uint64 jobId, JobState state, uint256 expirableAt, uint256 nowTs);
+    error NotACheckpoint(uint64 jobId);
     error NothingToWithdraw(address account);
     error OnlyProof(address caller);
     error OnlyDeployer(address caller);
     error ProofAlreadySet(address proof);
     error ZeroAddress();
     error InvalidParams();
-    error NotACheckpoint(uint64 jobId);
 
     /// @param token_ Payment token (the same as the registry's stake token).
     /// @param nodes_ Node registry (grants this contract JOBS_ROLE).
-    /// @param models_ Model registry (grants this contract JOBS_ROLE).
+    /// @param models_ Model registry (ids are checked at submission).
     /// @param p Protocol parameters.
     constructor(IERC20 token_, INodeRegistry nodes_, IModelRegistry models_, Params memory p) {
         if (
             p.claimWindow == 0 || p.minBidWindow == 0 || p.minBidWindow > p.maxBidWindow
-                || p.maxBidWindow > type(uint24).max || p.maxRuntimeLimit == 0 || p.cancelFeeBps > BPS
-                || p.maxAttempts == 0
+                || p.maxRuntimeLimit == 0 || p.cancelFeeBps > BPS || p.maxAttempts == 0
         ) revert InvalidParams();
         token = token_;
         nodes = nodes_;
@@ -258,29 +241,29 @@ contract AIJobManager is IAIJobManager {
     /// @notice Cancels a job. Before assignment: full refund (a claimer's bond is released). After assignment
     /// and before a result: the node keeps `cancelFeeBps` of its price, the requester gets the rest.
     /// @param jobId A job the caller requested.
-    function cancel(uint64 jobId) external {
-        Job storage job = _job(jobId);
-        if (job.requester != msg.sender) revert NotRequester(jobId, msg.sender, job.requester);
-        JobState state = job.state;
+    /// @param current The job's current record.
+    function cancel(uint64 jobId, Job calldata current) external {
+        _verify(jobId, current);
+        if (current.requester != msg.sender) revert NotRequester(jobId, msg.sender, current.requester);
+        Job memory job = current;
         uint96 nodeFee;
-        address node;
-        if (state == JobState.Claimed) {
-            node = job.claimer;
-            uint256 claimEnd_ = uint256(job.bidEnd) + claimWindow;
-            if (block.timestamp >= claimEnd_) {
-                uint256 deadline_ = claimEnd_ + job.maxRuntime;
-                if (block.timestamp > deadline_) revert NodeMissedDeadline(jobId, deadline_);
+        if (job.state == JobState.Claimed) {
+            uint256 end = claimEnd(job);
+            if (block.timestamp >= end) {
+                uint256 due = end + job.maxRuntime;
+                if (block.timestamp > due) revert NodeMissedDeadline(jobId, due);
                 nodeFee = uint96(uint256(job.price) * cancelFeeBps / BPS);
-                balanceOf[node] += nodeFee;
+                balanceOf[job.claimer] += nodeFee;
             }
-            nodes.releaseBond(node, _bond(job.price));
-        } else if (state != JobState.Open) {
-            revert JobNotCancellable(jobId, state);
+            nodes.releaseBond(job.claimer, _bond(job.price));
+        } else if (job.state != JobState.Open) {
+            revert JobNotCancellable(jobId, job.state);
         }
         job.state = JobState.Cancelled;
         uint96 refund = job.maxPrice - nodeFee;
         balanceOf[msg.sender] += refund;
-        emit JobCancelled(jobId, node, nodeFee, refund);
+        _store(jobId, job);
+        emit JobCancelled(jobId, job.claimer, nodeFee, refund, job);
     }
 
     // ---------------------------------------------------------------------- nodes
@@ -288,51 +271,73 @@ contract AIJobManager is IAIJobManager {
     /// @notice Claims a job at `price` during its claim window. The caller must be an active node meeting the
     /// job's requirements with free stake for the bond; a strictly lower claim replaces the current one.
     /// @param jobId The job.
+    /// @param current The job's current record.
     /// @param price The node's price, at most the job's `maxPrice`.
-    function claim(uint64 jobId, uint96 price) external {
-        Job storage job = _job(jobId);
-        JobState state = job.state;
+    /// @param dependencies The current records of the jobs it depends on, in `dependenciesOf` order (usually
+    /// none); each must be Finalized.
+    function claim(uint64 jobId, Job calldata current, uint96 price, Job[] calldata dependencies) external {
+        _verify(jobId, current);
+        JobState state = current.state;
         if (state != JobState.Open && state != JobState.Claimed) revert JobNotClaimable(jobId, state);
-        uint256 bidEnd = job.bidEnd;
-        uint256 claimEnd_ = bidEnd + claimWindow;
-        if (block.timestamp < bidEnd) revert ClaimWindowNotOpen(jobId, bidEnd, block.timestamp);
-        if (block.timestamp >= claimEnd_) revert ClaimWindowClosed(jobId, claimEnd_, block.timestamp);
+        uint256 end = claimEnd(current);
+        if (block.timestamp < current.bidEnd) revert ClaimWindowNotOpen(jobId, current.bidEnd, block.timestamp);
+        if (block.timestamp >= end) revert ClaimWindowClosed(jobId, end, block.timestamp);
         if (price == 0) revert ZeroPrice();
-        if (price > job.maxPrice) revert PriceAboveMax(jobId, price, job.maxPrice);
-        if (job.dependencyCount != 0) _requireDependenciesFinalized(jobId);
-
-        address previous;
-        uint96 previousPrice;
-        if (state == JobState.Claimed) {
-            previous = job.claimer;
-            previousPrice = job.price;
-            if (price >= previousPrice) revert ClaimNotLower(jobId, price, previousPrice);
-            nodes.releaseBond(previous, _bond(previousPrice));
-        } else {
-            job.state = JobState.Claimed;
+        if (price > current.maxPrice) revert PriceAboveMax(jobId, price, current.maxPrice);
+        if (current.dependencyCount != 0 || dependencies.length != 0) {
+            _requireDependenciesFinalized(jobId, dependencies);
         }
-        uint96 bond = _bond(price);
+
+        address previous = current.claimer;
+        if (state == JobState.Claimed) {
+            if (price >= current.price) revert ClaimNotLower(jobId, price, current.price);
+            nodes.releaseBond(previous, _bond(current.price));
+        }
         nodes.lockBond(
             msg.sender,
-            bond,
+            _bond(price),
             INodeRegistry.Requirements({
-                gpuCount: job.gpuCount,
-                minVramGb: job.minVramGb,
-                minCertLevel: job.minCertLevel
+                gpuCount: current.gpuCount,
+                minVramGb: current.minVramGb,
+                minCertLevel: current.minCertLevel
             })
         );
+        Job memory job = current;
+        job.state = JobState.Claimed;
         job.claimer = msg.sender;
         job.price = price;
-        emit JobClaimed(
-            jobId,
-            msg.sender,
-            price,
-            bond,
-            previous,
-            previousPrice,
-            uint32(claimEnd_),
-            uint32(claimEnd_ + job.maxRuntime)
-        );
+        _store(jobId, job);
+        emit JobClaimed(jobId, msg.sender, previous, job);
+    }
+
+    /// @notice Commits the caller's result: only the assigned node, after the claim window, by the deadline.
+    /// @param jobId The job.
+    /// @param current The job's current record.
+    /// @param outputRoot sha256 over the canonical manifest of the job's outputs (docs/runtime-contract.md).
+    /// @param metricsHash sha256 of the job's result.json, for audits by metric.
+    /// @param outputUri Where the outputs can be fetched.
+    function submitResult(
+        uint64 jobId,
+        Job calldata current,
+        bytes32 outputRoot,
+        bytes32 metricsHash,
+        string calldata outputUri
+    ) external {
+        _verify(jobId, current);
+        if (outputRoot == bytes32(0)) revert ZeroOutputRoot();
+        if (bytes(outputUri).length == 0) revert EmptyOutputUri();
+        if (current.state != JobState.Claimed) revert WrongState(jobId, current.state, JobState.Claimed);
+        if (current.claimer != msg.sender) revert NotAssignedNode(jobId, msg.sender, current.claimer);
+        uint256 end = claimEnd(current);
+        if (block.timestamp < end) revert ClaimWindowStillOpen(jobId, end, block.timestamp);
+        uint256 due = end + current.maxRuntime;
+        if (block.timestamp > due) revert DeadlinePassed(jobId, due, block.timestamp);
+        Job memory job = current;
+        job.state = JobState.ResultSubmitted;
+        job.resultAt = uint32(block.timestamp);
+        job.outputRoot = outputRoot;
+        _store(jobId, job);
+        emit ResultSubmitted(jobId, msg.sender, metricsHash, outputUri, job);
     }
 
     // ------------------------------------------------------------------- anyone
@@ -341,56 +346,57 @@ contract AIJobManager is IAIJobManager {
     /// the requester the rest of the escrow, and releases the node's bond. A train job's output becomes a
     /// checkpoint of its model (see `jobCheckpoint`).
     /// @param jobId A job in `ResultSubmitted`.
-    function finalize(uint64 jobId) external {
-        Job storage job = _job(jobId);
-        if (job.state != JobState.ResultSubmitted) {
-            revert WrongState(jobId, job.state, JobState.ResultSubmitted);
+    /// @param current The job's current record.
+    function finalize(uint64 jobId, Job calldata current) external {
+        _verify(jobId, current);
+        if (current.state != JobState.ResultSubmitted) {
+            revert WrongState(jobId, current.state, JobState.ResultSubmitted);
         }
-        uint256 closesAt = uint256(job.resultAt) + challengeWindow;
+        uint256 closesAt = uint256(current.resultAt) + challengeWindow;
         if (block.timestamp < closesAt) revert ChallengeWindowOpen(jobId, closesAt, block.timestamp);
+        Job memory job = current;
         job.state = JobState.Finalized;
-        address node = job.claimer;
-        uint96 price = job.price;
-        uint96 refund = job.maxPrice - price;
-        balanceOf[node] += price;
+        uint96 refund = job.maxPrice - job.price;
+        balanceOf[job.claimer] += job.price;
         if (refund != 0) balanceOf[job.requester] += refund;
-        nodes.releaseBond(node, _bond(price));
-        emit JobFinalized(jobId, node, price, refund);
+        nodes.releaseBond(job.claimer, _bond(job.price));
+        _store(jobId, job);
+        emit JobFinalized(jobId, job.claimer, refund, job);
     }
 
     /// @notice Moves a stuck job on: an auction that closed with no claim, or an assigned node past its
     /// deadline without a result (its bond is slashed to the requester). The job is reopened for a new
     /// auction, or expires with a full refund once `maxAttempts` auctions were held.
     /// @param jobId The job.
-    function expire(uint64 jobId) external {
-        Job storage job = _job(jobId);
-        JobState state = job.state;
-        uint256 claimEnd_ = uint256(job.bidEnd) + claimWindow;
-        if (state == JobState.Open) {
-            if (block.timestamp < claimEnd_) revert NotExpirable(jobId, state, claimEnd_, block.timestamp);
-        } else if (state == JobState.Claimed) {
-            uint256 deadline_ = claimEnd_ + job.maxRuntime;
-            if (block.timestamp <= deadline_) revert NotExpirable(jobId, state, deadline_ + 1, block.timestamp);
-            address node = job.claimer;
-            uint96 bond = _bond(job.price);
+    /// @param current The job's current record.
+    function expire(uint64 jobId, Job calldata current) external {
+        _verify(jobId, current);
+        Job memory job = current;
+        uint256 end = claimEnd(job);
+        if (job.state == JobState.Open) {
+            if (block.timestamp < end) revert NotExpirable(jobId, job.state, end, block.timestamp);
+        } else if (job.state == JobState.Claimed) {
+            uint256 due = end + job.maxRuntime;
+            if (block.timestamp <= due) revert NotExpirable(jobId, job.state, due + 1, block.timestamp);
+            uint256 bond = _bond(job.price);
+            nodes.slashBond(job.claimer, bond, job.requester);
+            emit JobNodeSlashed(jobId, job.claimer, bond);
             job.claimer = address(0);
             job.price = 0;
-            nodes.slashBond(node, bond, job.requester);
-            emit JobNodeSlashed(jobId, node, bond, job.requester);
         } else {
-            revert NotExpirable(jobId, state, 0, block.timestamp);
+            revert NotExpirable(jobId, job.state, 0, block.timestamp);
         }
-        uint8 attempt = job.attempts + 1;
-        if (attempt < maxAttempts) {
-            uint256 bidEnd = block.timestamp + job.bidWindow;
-            job.attempts = attempt;
+        job.attempts += 1;
+        if (job.attempts < maxAttempts) {
             job.state = JobState.Open;
-            job.bidEnd = uint32(bidEnd);
-            emit JobReopened(jobId, attempt, uint32(bidEnd), uint32(bidEnd + claimWindow));
+            job.bidEnd = uint32(block.timestamp + job.bidWindow);
+            _store(jobId, job);
+            emit JobReopened(jobId, job);
         } else {
             job.state = JobState.Expired;
             balanceOf[job.requester] += job.maxPrice;
-            emit JobExpired(jobId, job.maxPrice);
+            _store(jobId, job);
+            emit JobExpired(jobId, job.maxPrice, job);
         }
     }
 
@@ -408,74 +414,59 @@ contract AIJobManager is IAIJobManager {
     // ------------------------------------------------------------- proof contract
 
     /// @inheritdoc IAIJobManager
-    function onResultSubmitted(uint64 jobId, address node) external returns (uint256 challengeEnds) {
+    function onDisputed(uint64 jobId, Job calldata current, address challenger) external {
         _onlyProof();
-        Job storage job = _job(jobId);
-        if (job.state != JobState.Claimed) revert WrongState(jobId, job.state, JobState.Claimed);
-        if (job.claimer != node) revert NotAssignedNode(jobId, node, job.claimer);
-        uint256 claimEnd_ = uint256(job.bidEnd) + claimWindow;
-        if (block.timestamp < claimEnd_) revert ClaimWindowStillOpen(jobId, claimEnd_, block.timestamp);
-        uint256 deadline_ = claimEnd_ + job.maxRuntime;
-        if (block.timestamp > deadline_) revert DeadlinePassed(jobId, deadline_, block.timestamp);
-        job.state = JobState.ResultSubmitted;
-        job.resultAt = uint32(block.timestamp);
-        return block.timestamp + challengeWindow;
-    }
-
-    /// @inheritdoc IAIJobManager
-    function onDisputed(uint64 jobId) external {
-        _onlyProof();
-        Job storage job = _job(jobId);
-        if (job.state != JobState.ResultSubmitted) {
-            revert WrongState(jobId, job.state, JobState.ResultSubmitted);
+        _verify(jobId, current);
+        if (current.state != JobState.ResultSubmitted) {
+            revert WrongState(jobId, current.state, JobState.ResultSubmitted);
         }
+        if (challenger != current.requester) revert NotRequester(jobId, challenger, current.requester);
+        uint256 closesAt = uint256(current.resultAt) + challengeWindow;
+        if (block.timestamp >= closesAt) revert ChallengeWindowClosed(jobId, closesAt, block.timestamp);
+        Job memory job = current;
         job.state = JobState.Disputed;
-        emit JobDisputed(jobId);
+        _store(jobId, job);
+        emit JobDisputed(jobId, challenger, job);
     }
 
     /// @inheritdoc IAIJobManager
-    function onDisputeUnresolved(uint64 jobId) external {
+    function onDisputeUnresolved(uint64 jobId, Job calldata current) external {
         _onlyProof();
-        Job storage job = _job(jobId);
-        if (job.state != JobState.Disputed) revert WrongState(jobId, job.state, JobState.Disputed);
+        _verify(jobId, current);
+        if (current.state != JobState.Disputed) revert WrongState(jobId, current.state, JobState.Disputed);
+        Job memory job = current;
         job.state = JobState.Failed;
-        address node = job.claimer;
-        nodes.releaseBond(node, _bond(job.price));
+        nodes.releaseBond(job.claimer, _bond(job.price));
         balanceOf[job.requester] += job.maxPrice;
-        emit JobRefunded(jobId, node, job.maxPrice);
+        _store(jobId, job);
+        emit JobRefunded(jobId, job.claimer, job.maxPrice, job);
     }
 
     // ---------------------------------------------------------------------- views
 
-    /// @notice A job as stored; reverts for an unknown id.
-    function getJob(uint64 jobId) external view returns (Job memory) {
-        return _job(jobId);
+    /// @notice Whether `job` is `jobId`'s current record.
+    function isCurrent(uint64 jobId, Job calldata job) external view returns (bool) {
+        bytes32 stored = _records[jobId];
+        return stored != 0 && (stored ^ _hashCalldata(job)) >> BLOCK_BITS == 0;
     }
 
-    /// @inheritdoc IAIJobManager
-    function challengeContext(uint64 jobId)
-        external
-        view
-        returns (address requester, JobState state, uint256 challengeEnds)
-    {
-        Job storage job = _job(jobId);
-        return (job.requester, job.state, uint256(job.resultAt) + challengeWindow);
+    /// @notice The block whose logs hold `jobId`'s current record (its last change); 0 for an unknown id.
+    function lastChangeBlock(uint64 jobId) external view returns (uint256) {
+        return uint256(_records[jobId]) & BLOCK_MASK;
     }
 
     /// @notice The checkpoint a finalized train job produced: lineage dataset -> job -> node -> output root ->
-    /// model, all by pointers. Reverts unless `jobId` is a finalized train job.
-    /// @return modelId The model the checkpoint belongs to.
-    /// @return datasetId The dataset it was trained on.
-    /// @return node The node that computed it.
-    /// @return contentHash Its output root (docs/runtime-contract.md).
-    function jobCheckpoint(uint64 jobId)
+    /// model, all from the job's verified record. Reverts unless it is a finalized train job.
+    /// @param jobId The job.
+    /// @param current The job's current record.
+    function jobCheckpoint(uint64 jobId, Job calldata current)
         external
         view
         returns (uint32 modelId, uint32 datasetId, address node, bytes32 contentHash)
     {
-        Job storage job = _job(jobId);
-        if (job.kind != JobKind.Train || job.state != JobState.Finalized) revert NotACheckpoint(jobId);
-        return (job.modelId, job.datasetId, job.claimer, IProofOfCompute(proof).outputRootOf(jobId));
+        _verify(jobId, current);
+        if (current.kind != JobKind.Train || current.state != JobState.Finalized) revert NotACheckpoint(jobId);
+        return (current.modelId, current.datasetId, current.claimer, current.outputRoot);
     }
 
     /// @notice The jobs `jobId` waits for.
@@ -483,20 +474,14 @@ contract AIJobManager is IAIJobManager {
         return _dependencies[jobId];
     }
 
-    /// @notice End of the current claim window (start: `bidEnd`).
-    function claimEnd(uint64 jobId) public view returns (uint256) {
-        return uint256(_job(jobId).bidEnd) + claimWindow;
+    /// @notice End of `job`'s current claim window (it opens at `job.bidEnd`).
+    function claimEnd(Job memory job) public view returns (uint256) {
+        return uint256(job.bidEnd) + claimWindow;
     }
 
-    /// @notice Time by which the assigned node must submit its result.
-    function deadline(uint64 jobId) external view returns (uint256) {
-        return claimEnd(jobId) + _jobs[jobId].maxRuntime;
-    }
-
-    /// @notice Whether the job is `Claimed` and its claim window closed, i.e. its node is assigned.
-    function isAssigned(uint64 jobId) external view returns (bool) {
-        Job storage job = _job(jobId);
-        return job.state == JobState.Claimed && block.timestamp >= uint256(job.bidEnd) + claimWindow;
+    /// @notice Time by which `job`'s assigned node must submit its result.
+    function deadline(Job memory job) public view returns (uint256) {
+        return claimEnd(job) + job.maxRuntime;
     }
 
     // -------------------------------------------------------------------- private
@@ -528,8 +513,7 @@ contract AIJobManager is IAIJobManager {
             }
             _dependencies[jobId] = req.dependsOn;
         }
-        uint256 bidEnd = block.timestamp + req.bidWindow;
-        Job storage job = _jobs[jobId];
+        Job memory job;
         job.requester = msg.sender;
         job.maxPrice = req.maxPrice;
         job.state = JobState.Open;
@@ -538,52 +522,63 @@ contract AIJobManager is IAIJobManager {
         job.gpuCount = req.requirements.gpuCount;
         job.minCertLevel = req.requirements.minCertLevel;
         job.minVramGb = req.requirements.minVramGb;
-        job.bidWindow = uint24(req.bidWindow);
         job.dependencyCount = uint8(deps);
-        job.bidEnd = uint32(bidEnd);
+        job.bidWindow = req.bidWindow;
+        job.bidEnd = uint32(block.timestamp + req.bidWindow);
         job.maxRuntime = req.maxRuntime;
         job.modelId = req.modelId;
         job.datasetId = req.datasetId;
+        _store(jobId, job);
 
         token.safeTransferFrom(msg.sender, address(this), req.maxPrice);
-        _emitSubmitted(jobId, kind, req, bidEnd);
-    }
-
-    function _emitSubmitted(uint64 jobId, JobKind kind, JobRequest calldata req, uint256 bidEnd) private {
         emit JobSubmitted(
-            jobId,
-            msg.sender,
-            req.modelId,
-            kind,
-            req.datasetId,
-            req.imageDigest,
-            req.specHash,
-            req.specUri,
-            req.requirements,
-            req.maxPrice,
-            uint32(bidEnd),
-            uint32(bidEnd + claimWindow),
-            req.maxRuntime,
-            req.verification,
-            req.dependsOn
+            jobId, msg.sender, req.modelId, req.imageDigest, req.specHash, req.specUri, req.dependsOn, job
         );
     }
 
-    function _requireDependenciesFinalized(uint64 jobId) private view {
-        uint64[] storage deps = _dependencies[jobId];
-        for (uint256 i; i < deps.length; ++i) {
-            JobState s = _jobs[deps[i]].state;
-            if (s != JobState.Finalized) revert DependencyNotFinalized(jobId, deps[i], s);
+    function _requireDependenciesFinalized(uint64 jobId, Job[] calldata records) private view {
+        uint64[] storage ids = _dependencies[jobId];
+        if (records.length != ids.length) revert DependencyRecordsMismatch(jobId, records.length, ids.length);
+        for (uint256 i; i < ids.length; ++i) {
+            uint64 d = ids[i];
+            _verify(d, records[i]);
+            if (records[i].state != JobState.Finalized) revert DependencyNotFinalized(jobId, d, records[i].state);
         }
     }
 
-    function _bond(uint96 price) private view returns (uint96) {
-        return uint96(uint256(price) * bondBps / BPS);
+    function _verify(uint64 jobId, Job calldata job) private view {
+        bytes32 stored = _records[jobId];
+        if (stored == 0) revert UnknownJob(jobId);
+        if ((stored ^ _hashCalldata(job)) >> BLOCK_BITS != 0) {
+            revert StaleJobRecord(jobId, uint256(stored) & BLOCK_MASK);
+        }
     }
 
-    function _job(uint64 jobId) private view returns (Job storage job) {
-        job = _jobs[jobId];
-        if (job.state == JobState.None) revert UnknownJob(jobId);
+    function _store(uint64 jobId, Job memory job) private {
+        _records[jobId] = bytes32((uint256(_hashMemory(job)) & ~BLOCK_MASK) | block.number);
+    }
+
+    /// @dev keccak256(abi.encode(job)) without the copy and per-field checks: a record given with dirty bits
+    /// hashes differently from the clean one stored, so it is refused like any stale record.
+    function _hashCalldata(Job calldata job) private pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            calldatacopy(ptr, job, JOB_SIZE)
+            h := keccak256(ptr, JOB_SIZE)
+        }
+    }
+
+    /// @dev keccak256(abi.encode(job)) over the memory struct in place.
+    function _hashMemory(Job memory job) private pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            h := keccak256(job, JOB_SIZE)
+        }
+    }
+
+    /// @dev uint256 on purpose: a bond above any stake (a huge price) must fail the registry's free-stake
+    /// check, not wrap around to a small number.
+    function _bond(uint96 price) private view returns (uint256) {
+        return uint256(price) * bondBps / BPS;
     }
 
     function _onlyProof() private view {

@@ -132,35 +132,30 @@ await a.fund(a.requester.account.address, maxPrice, a.jobManager.address);
 const requesterJm = await a.as(a.jobManager, a.requester);
 gas.requester += await receiptGas(await requesterJm.write.submitJob([req]));
 const jobId = await a.jobManager.read.jobCount();
-const job = await a.jobManager.read.getJob([jobId]);
+const job = await a.record(jobId);
 log(`job ${jobId} submitted: train model ${a.modelId} on dataset ${a.datasetId}, ${fmt(maxPrice)} escrowed`);
 lap("submit");
 
 await waitForChainTime(BigInt(job.bidEnd));
 const prices = [80n, 65n, 50n].map((p) => p * TOKEN);
 for (const [i, op] of operators.entries()) {
-  const jm = await a.as(a.jobManager, op);
-  gas.operators += await receiptGas(await jm.write.claim([jobId, prices[i]!]));
+  gas.operators += (await a.claim(op, jobId, prices[i]!)).gasUsed;
   log(`operator ${i + 1} claims at ${fmt(prices[i]!)}`);
 }
-const claimEnd = await a.jobManager.read.claimEnd([jobId]);
-await waitForChainTime(claimEnd);
-const assigned = await a.jobManager.read.getJob([jobId]);
+await waitForChainTime(await a.claimEnd(jobId));
+const assigned = await a.record(jobId);
 log(`claim window closed: assigned to ${assigned.claimer} at ${fmt(assigned.price)}`);
 lap("auction");
 
 const winner = operators.find((o) => o.account.address.toLowerCase() === assigned.claimer.toLowerCase())!;
-const poc = await a.as(a.proofOfCompute, winner);
-gas.operators += await receiptGas(
-  await poc.write.submitResult([jobId, sha(`devnet-output-${jobId}`), sha("metrics"), "file:///devnet/out"]),
-);
+gas.operators += (
+  await a.submitResult(winner, jobId, sha(`devnet-output-${jobId}`), "file:///devnet/out")
+).gasUsed;
 log("result submitted; challenge window open");
 lap("result");
 
-await waitForChainTime(
-  BigInt((await a.jobManager.read.getJob([jobId])).resultAt) + BigInt(params.challengeWindow),
-);
-gas.anyone += await receiptGas(await a.jobManager.write.finalize([jobId]));
+await waitForChainTime(BigInt((await a.record(jobId)).resultAt) + BigInt(params.challengeWindow));
+gas.anyone += (await a.finalize(jobId)).gasUsed;
 const paid = await a.jobManager.read.balanceOf([assigned.claimer]);
 const refund = await a.jobManager.read.balanceOf([a.requester.account.address]);
 gas.operators += await receiptGas(
@@ -169,7 +164,7 @@ gas.operators += await receiptGas(
 log(`finalized: node paid ${fmt(paid)}, requester refunded ${fmt(refund)}`);
 lap("finalize");
 
-const state = (await a.jobManager.read.getJob([jobId])).state;
+const state = (await a.record(jobId)).state;
 if (state !== 5 || paid !== assigned.price || refund !== maxPrice - assigned.price) {
   console.error(`[devnet] job ${jobId} did not settle as expected (state ${state})`);
   stop(1);

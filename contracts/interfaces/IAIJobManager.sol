@@ -2,7 +2,7 @@
 pragma solidity ^0.8.28;
 
 /// @title IAIJobManager
-/// @notice The job manager's surface used by the proof contract.
+/// @notice Job types and the job manager's surface used by the proof contract.
 interface IAIJobManager {
     /// @notice Where a job is in its life. `Claimed` becomes "assigned" once the claim window closes.
     enum JobState {
@@ -23,19 +23,34 @@ interface IAIJobManager {
         Agent
     }
 
-    /// @notice Called by the proof contract when `node` submits a result.
-    /// @return challengeEnds Time until which the result can be challenged.
-    function onResultSubmitted(uint64 jobId, address node) external returns (uint256 challengeEnds);
+    /// @notice A job's whole state. The contract stores only its hash (with the block of its last change);
+    /// every call that acts on a job takes the current record, and every event that changes a job emits
+    /// the new one, so readers keep it from events (see `recordOf`).
+    struct Job {
+        address requester;
+        uint96 maxPrice;
+        JobState state;
+        JobKind kind;
+        uint8 verification;
+        uint8 attempts;
+        uint8 gpuCount;
+        uint8 minCertLevel;
+        uint16 minVramGb;
+        uint8 dependencyCount;
+        uint32 bidWindow;
+        uint32 bidEnd;
+        uint32 maxRuntime;
+        uint32 resultAt;
+        uint32 modelId;
+        uint32 datasetId;
+        address claimer;
+        uint96 price;
+        bytes32 outputRoot;
+    }
 
-    /// @notice Called by the proof contract when a result is challenged.
-    function onDisputed(uint64 jobId) external;
+    /// @notice Called by the proof contract when `challenger` disputes `jobId`'s result.
+    function onDisputed(uint64 jobId, Job calldata job, address challenger) external;
 
     /// @notice Called by the proof contract when a dispute ends without a verdict: refund, no slash.
-    function onDisputeUnresolved(uint64 jobId) external;
-
-    /// @notice What a challenge needs to know about `jobId`: its requester, state and challenge deadline.
-    function challengeContext(uint64 jobId)
-        external
-        view
-        returns (address requester, JobState state, uint256 challengeEnds);
+    function onDisputeUnresolved(uint64 jobId, Job calldata job) external;
 }

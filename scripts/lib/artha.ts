@@ -1,6 +1,6 @@
 // A deployed ArthaAIN on a Hardhat chain (in-process, or a running node), with funded actors and the few
 // steps that the contract tests, the gas benchmark and the devnet all repeat. Deployment goes through the same Ignition module as devnets.
-import { JobKind } from "@arthaain/sdk";
+import { getJobRecord, JobKind, type JobRecord } from "@arthaain/sdk";
 import hre from "hardhat";
 import { type Address, type Hash, type Hex, keccak256, toHex } from "viem";
 import { ArthaDevnetModule, type defaultParams } from "../../ignition/modules/Artha.ts";
@@ -152,6 +152,39 @@ export async function deployArtha(
     return { jobId: await jobManager.read.jobCount(), receipt };
   }
 
+  type Wallet = (typeof wallets)[number];
+  /** The job's current record (what every job call takes), read the way the SDK reads it. */
+  const record = (jobId: bigint): Promise<JobRecord> =>
+    getJobRecord(publicClient as never, { jobManager: jobManager.address, jobId });
+  const claimEnd = async (jobId: bigint) => jobManager.read.claimEnd([await record(jobId)]);
+  const deadline = async (jobId: bigint) => jobManager.read.deadline([await record(jobId)]);
+
+  // Each job step with its current record, so callers (tests, bench, devnet) name only what varies.
+  async function claim(wallet: Wallet, jobId: bigint, price: bigint, dependencies: JobRecord[] = []) {
+    const jm = await as(jobManager, wallet);
+    return mined(jm.write.claim([jobId, await record(jobId), price, dependencies]));
+  }
+  async function submitResult(wallet: Wallet, jobId: bigint, outputRoot: Hex, uri = "file:///out") {
+    const jm = await as(jobManager, wallet);
+    return mined(jm.write.submitResult([jobId, await record(jobId), outputRoot, sha("metrics"), uri]));
+  }
+  async function finalize(jobId: bigint, wallet: Wallet = admin!) {
+    const jm = await as(jobManager, wallet);
+    return mined(jm.write.finalize([jobId, await record(jobId)]));
+  }
+  async function cancel(jobId: bigint, wallet: Wallet = requester!) {
+    const jm = await as(jobManager, wallet);
+    return mined(jm.write.cancel([jobId, await record(jobId)]));
+  }
+  async function expire(jobId: bigint, wallet: Wallet = admin!) {
+    const jm = await as(jobManager, wallet);
+    return mined(jm.write.expire([jobId, await record(jobId)]));
+  }
+  async function challenge(jobId: bigint, wallet: Wallet = requester!) {
+    const poc = await as(proofOfCompute, wallet);
+    return mined(poc.write.challenge([jobId, await record(jobId)]));
+  }
+
   /** Moves simulated time so the next block is at `timestamp`. */
   async function timeTo(timestamp: bigint | number) {
     const now = BigInt(await time.latest());
@@ -182,6 +215,16 @@ export async function deployArtha(
     registerModelAndDataset,
     jobRequest,
     submitJob,
+    record,
+    claimEnd,
+    deadline,
+    claim,
+    submitResult,
+    finalize,
+    cancel,
+    expire,
+    challenge,
+    mined,
     timeTo,
     time,
   };

@@ -1,5 +1,6 @@
 // @arthaain/sdk: the one source of truth for ABIs, deployments, protocol constants and shared types.
 export * from "./abi/generated.ts";
+export { type GetJobRecordParameters, getJobRecord, type JobRecord } from "./actions/getJobRecord.ts";
 export * from "./constants.ts";
 export { type Deployment, parseDeployment } from "./deployments/deployment.ts";
 export * from "./outputs/index.ts";

@@ -22,8 +22,7 @@ async function revertsWith(fn: () => Promise<unknown>, name: string): Promise<re
 }
 
 async function openClaimWindow(a: Artha, jobId: bigint) {
-  const job = await a.jobManager.read.getJob([jobId]);
-  await a.timeTo(BigInt(job.bidEnd));
+  await a.timeTo(BigInt((await a.record(jobId)).bidEnd));
 }
 
 describe("job lifecycle on a Hardhat chain", () => {
@@ -38,30 +37,36 @@ describe("job lifecycle on a Hardhat chain", () => {
 
     await openClaimWindow(a, jobId);
     const price = 60n * TOKEN;
-    await (await a.as(a.jobManager, node)).write.claim([jobId, price]);
+    await a.claim(node, jobId, price);
     const bond = (price * 15_000n) / 10_000n;
     expect((await a.nodeRegistry.read.getNode([node.account.address])).locked).toBe(bond);
-    expect(await a.jobManager.read.isAssigned([jobId])).toBe(false);
-
-    await a.timeTo(await a.jobManager.read.claimEnd([jobId]));
-    expect(await a.jobManager.read.isAssigned([jobId])).toBe(true);
-    const root = sha("output-root");
-    await (await a.as(a.proofOfCompute, node)).write.submitResult([
-      jobId,
-      root,
-      sha("metrics"),
-      "file:///out/1",
+    const claimed = await a.record(jobId);
+    expect([claimed.state, claimed.claimer, claimed.price]).toEqual([
+      JobState.Claimed,
+      getAddress(node.account.address),
+      price,
     ]);
-    expect((await a.jobManager.read.getJob([jobId])).state).toBe(JobState.ResultSubmitted);
-    await revertsWith(() => a.jobManager.write.finalize([jobId]), "ChallengeWindowOpen");
+    await revertsWith(() => a.submitResult(node, jobId, sha("early")), "ClaimWindowStillOpen");
+
+    await a.timeTo(await a.claimEnd(jobId));
+    const root = sha("output-root");
+    await a.submitResult(node, jobId, root);
+    const submitted = await a.record(jobId);
+    expect([submitted.state, submitted.outputRoot]).toEqual([JobState.ResultSubmitted, root]);
+    await revertsWith(() => a.finalize(jobId), "ChallengeWindowOpen");
 
     await a.time.increase(a.params.challengeWindow);
-    await a.jobManager.write.finalize([jobId]);
-    await revertsWith(() => a.jobManager.write.finalize([jobId]), "WrongState");
+    await a.finalize(jobId);
+    await revertsWith(() => a.finalize(jobId), "WrongState");
+    // A record that is no longer current is refused: the contract checks every call against its hash.
+    await revertsWith(
+      async () => (await a.as(a.jobManager, node)).write.finalize([jobId, submitted]),
+      "StaleJobRecord",
+    );
     expect(await a.jobManager.read.balanceOf([node.account.address])).toBe(price);
     expect(await a.jobManager.read.balanceOf([a.requester.account.address])).toBe(maxPrice - price);
     expect((await a.nodeRegistry.read.getNode([node.account.address])).locked).toBe(0n);
-    expect(await a.jobManager.read.jobCheckpoint([jobId])).toEqual([
+    expect(await a.jobManager.read.jobCheckpoint([jobId, await a.record(jobId)])).toEqual([
       modelId,
       datasetId,
       getAddress(node.account.address),
@@ -82,14 +87,11 @@ describe("job lifecycle on a Hardhat chain", () => {
     const { jobId } = await a.submitJob(a.jobRequest());
     await openClaimWindow(a, jobId);
 
-    await (await a.as(a.jobManager, n1!)).write.claim([jobId, 90n * TOKEN]);
-    await (await a.as(a.jobManager, n2!)).write.claim([jobId, 70n * TOKEN]);
-    const [, price, current] = await revertsWith(
-      async () => (await a.as(a.jobManager, n3!)).write.claim([jobId, 70n * TOKEN]),
-      "ClaimNotLower",
-    );
+    await a.claim(n1!, jobId, 90n * TOKEN);
+    await a.claim(n2!, jobId, 70n * TOKEN);
+    const [, price, current] = await revertsWith(() => a.claim(n3!, jobId, 70n * TOKEN), "ClaimNotLower");
     expect([price, current]).toEqual([70n * TOKEN, 70n * TOKEN]);
-    await (await a.as(a.jobManager, n3!)).write.claim([jobId, 50n * TOKEN]);
+    await a.claim(n3!, jobId, 50n * TOKEN);
 
     const locked = async (n: typeof n1) => (await a.nodeRegistry.read.getNode([n!.account.address])).locked;
     expect(await locked(n1)).toBe(0n);
@@ -103,40 +105,31 @@ describe("job lifecycle on a Hardhat chain", () => {
       [a3, a2],
     ]);
 
-    await a.timeTo(await a.jobManager.read.claimEnd([jobId]));
-    await revertsWith(
-      async () => (await a.as(a.jobManager, n1!)).write.claim([jobId, 10n * TOKEN]),
-      "ClaimWindowClosed",
-    );
-    await revertsWith(
-      async () =>
-        (await a.as(a.proofOfCompute, n2!)).write.submitResult([jobId, sha("x"), sha("m"), "file:///x"]),
-      "NotAssignedNode",
-    );
-    await (await a.as(a.proofOfCompute, n3!)).write.submitResult([jobId, sha("x"), sha("m"), "file:///x"]);
+    await a.timeTo(await a.claimEnd(jobId));
+    await revertsWith(() => a.claim(n1!, jobId, 10n * TOKEN), "ClaimWindowClosed");
+    await revertsWith(() => a.submitResult(n2!, jobId, sha("x")), "NotAssignedNode");
+    await a.submitResult(n3!, jobId, sha("x"));
   });
 
   it("cancels: full refund before assignment, node fee after it", async () => {
     const a = await deployArtha();
     const node = a.operators[0]!;
     await a.registerNode(node);
-    const jm = await a.as(a.jobManager, a.requester);
-
     const { jobId: open } = await a.submitJob(a.jobRequest());
-    await jm.write.cancel([open]);
+    await a.cancel(open);
     expect(await a.jobManager.read.balanceOf([a.requester.account.address])).toBe(100n * TOKEN);
 
     const { jobId: assigned } = await a.submitJob(a.jobRequest());
     await openClaimWindow(a, assigned);
-    await (await a.as(a.jobManager, node)).write.claim([assigned, 80n * TOKEN]);
-    await a.timeTo(await a.jobManager.read.claimEnd([assigned]));
-    await revertsWith(async () => (await a.as(a.jobManager, node)).write.cancel([assigned]), "NotRequester");
-    await jm.write.cancel([assigned]);
+    await a.claim(node, assigned, 80n * TOKEN);
+    await a.timeTo(await a.claimEnd(assigned));
+    await revertsWith(() => a.cancel(assigned, node), "NotRequester");
+    await a.cancel(assigned);
     const fee = 8n * TOKEN; // cancelFeeBps 10% of the 80-token price
     expect(await a.jobManager.read.balanceOf([node.account.address])).toBe(fee);
     expect(await a.jobManager.read.balanceOf([a.requester.account.address])).toBe(200n * TOKEN - fee);
     expect((await a.nodeRegistry.read.getNode([node.account.address])).locked).toBe(0n);
-    await revertsWith(() => jm.write.cancel([assigned]), "JobNotCancellable");
+    await revertsWith(() => a.cancel(assigned), "JobNotCancellable");
   });
 
   it("expires a node that missed its deadline: bond slashed to the requester, job reopened, then refunded", async () => {
@@ -146,24 +139,24 @@ describe("job lifecycle on a Hardhat chain", () => {
     await a.registerNode(other!);
     const { jobId } = await a.submitJob(a.jobRequest({ maxRuntime: 600 }));
     await openClaimWindow(a, jobId);
-    await (await a.as(a.jobManager, slow!)).write.claim([jobId, 40n * TOKEN]);
-    const deadline = await a.jobManager.read.deadline([jobId]);
-    await revertsWith(() => a.jobManager.write.expire([jobId]), "NotExpirable");
+    await a.claim(slow!, jobId, 40n * TOKEN);
+    const deadline = await a.deadline(jobId);
+    await revertsWith(() => a.expire(jobId), "NotExpirable");
 
     await a.timeTo(deadline + 1n);
     const requesterTokens = await a.token.read.balanceOf([a.requester.account.address]);
-    await a.jobManager.write.expire([jobId]);
+    await a.expire(jobId);
     const bond = 60n * TOKEN;
     expect(await a.token.read.balanceOf([a.requester.account.address])).toBe(requesterTokens + bond);
     const slashed = await a.nodeRegistry.read.getNode([slow!.account.address]);
     expect([slashed.stake, slashed.locked]).toEqual([1_000n * TOKEN - bond, 0n]);
-    const reopened = await a.jobManager.read.getJob([jobId]);
+    const reopened = await a.record(jobId);
     expect([reopened.state, reopened.attempts]).toEqual([JobState.Open, 1]);
 
     // Second auction: nobody claims; attempts are exhausted, so the job expires with a full refund.
-    await a.timeTo(await a.jobManager.read.claimEnd([jobId]));
-    await a.jobManager.write.expire([jobId]);
-    expect((await a.jobManager.read.getJob([jobId])).state).toBe(JobState.Expired);
+    await a.timeTo(await a.claimEnd(jobId));
+    await a.expire(jobId);
+    expect((await a.record(jobId)).state).toBe(JobState.Expired);
     expect(await a.jobManager.read.balanceOf([a.requester.account.address])).toBe(100n * TOKEN);
   });
 
@@ -171,28 +164,69 @@ describe("job lifecycle on a Hardhat chain", () => {
     const a = await deployArtha();
     const node = a.operators[0]!;
     await a.registerNode(node);
-    const nodeJm = await a.as(a.jobManager, node);
     const { jobId: train } = await a.submitJob(a.jobRequest({ kind: JobKind.Train }));
     const { jobId: infer } = await a.submitJob(a.jobRequest({ kind: JobKind.Infer, dependsOn: [train] }));
     expect(await a.jobManager.read.dependenciesOf([infer])).toEqual([train]);
 
     await openClaimWindow(a, infer);
+    await revertsWith(() => a.claim(node, infer, TOKEN), "DependencyRecordsMismatch");
     const [, dep, state] = await revertsWith(
-      () => nodeJm.write.claim([infer, TOKEN]),
+      async () => a.claim(node, infer, TOKEN, [await a.record(train)]),
       "DependencyNotFinalized",
     );
     expect([dep, state]).toEqual([train, JobState.Open]);
 
-    await nodeJm.write.claim([train, 10n * TOKEN]);
-    await a.timeTo(await a.jobManager.read.claimEnd([train]));
-    await (await a.as(a.proofOfCompute, node)).write.submitResult([train, sha("w"), sha("m"), "file:///w"]);
+    await a.claim(node, train, 10n * TOKEN);
+    await a.timeTo(await a.claimEnd(train));
+    await a.submitResult(node, train, sha("w"));
     await a.time.increase(a.params.challengeWindow);
-    await a.jobManager.write.finalize([train]);
+    await a.finalize(train);
     // The infer job's first auction has closed meanwhile; reopen it and claim after the dependency is done.
-    await a.jobManager.write.expire([infer]);
+    await a.expire(infer);
     await openClaimWindow(a, infer);
-    await nodeJm.write.claim([infer, TOKEN]);
-    expect((await a.jobManager.read.getJob([infer])).claimer).toBe(getAddress(node.account.address));
+    await a.claim(node, infer, TOKEN, [await a.record(train)]);
+    expect((await a.record(infer)).claimer).toBe(getAddress(node.account.address));
+  });
+
+  it("blocks payout on a challenge and falls back to a refund when no verdict comes", async () => {
+    const a = await deployArtha();
+    const node = a.operators[0]!;
+    await a.registerNode(node);
+    const { jobId } = await a.submitJob(a.jobRequest());
+    await openClaimWindow(a, jobId);
+    await a.claim(node, jobId, 30n * TOKEN);
+    await a.timeTo(await a.claimEnd(jobId));
+    await a.submitResult(node, jobId, sha("suspicious"));
+
+    await revertsWith(() => a.challenge(jobId, node), "NotRequester");
+    await a.fund(a.requester.account.address, 10n * TOKEN, a.proofOfCompute.address);
+    await a.challenge(jobId);
+    expect((await a.record(jobId)).state).toBe(JobState.Disputed);
+    await a.time.increase(a.params.challengeWindow);
+    await revertsWith(() => a.finalize(jobId), "WrongState");
+
+    const poc = await a.as(a.proofOfCompute, a.admin);
+    await revertsWith(
+      async () => poc.write.resolveUnverified([jobId, await a.record(jobId)]),
+      "DisputeStillOpen",
+    );
+    await a.time.increase(a.params.disputeTimeout);
+    await a.mined(poc.write.resolveUnverified([jobId, await a.record(jobId)]));
+    const settled = await a.record(jobId);
+    expect(settled.state).toBe(JobState.Failed);
+    expect(await a.jobManager.read.balanceOf([a.requester.account.address])).toBe(100n * TOKEN);
+    expect(await a.token.read.balanceOf([a.proofOfCompute.address])).toBe(0n);
+    expect((await a.nodeRegistry.read.getNode([node.account.address])).locked).toBe(0n);
+  });
+
+  it("reads a job's record from the one block that last changed it, and refuses unknown jobs", async () => {
+    const a = await deployArtha();
+    const { jobId, receipt } = await a.submitJob(a.jobRequest());
+    expect(await a.jobManager.read.lastChangeBlock([jobId])).toBe(receipt.blockNumber);
+    const rec = await a.record(jobId);
+    expect(await a.jobManager.read.isCurrent([jobId, rec])).toBe(true);
+    expect(await a.jobManager.read.isCurrent([jobId, { ...rec, maxPrice: rec.maxPrice + 1n }])).toBe(false);
+    await expect(a.record(99n)).rejects.toThrow("job 99 does not exist");
   });
 
   it("rejects bad submissions with specific errors", async () => {

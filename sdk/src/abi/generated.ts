@@ -2067,6 +2067,27 @@ export const jobManagerAbi = [
       },
       {
         "internalType": "uint256",
+        "name": "closedAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nowTs",
+        "type": "uint256"
+      }
+    ],
+    "name": "ChallengeWindowClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
         "name": "closesAt",
         "type": "uint256"
       },
@@ -2214,6 +2235,32 @@ export const jobManagerAbi = [
       }
     ],
     "name": "DependencyNotFinalized",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      }
+    ],
+    "name": "DependencyRecordsMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "EmptyOutputUri",
     "type": "error"
   },
   {
@@ -2470,6 +2517,22 @@ export const jobManagerAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "lastChangeBlock",
+        "type": "uint256"
+      }
+    ],
+    "name": "StaleJobRecord",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "count",
         "type": "uint256"
@@ -2543,6 +2606,11 @@ export const jobManagerAbi = [
   },
   {
     "inputs": [],
+    "name": "ZeroOutputRoot",
+    "type": "error"
+  },
+  {
+    "inputs": [],
     "name": "ZeroPrice",
     "type": "error"
   },
@@ -2577,6 +2645,109 @@ export const jobManagerAbi = [
         "internalType": "uint96",
         "name": "refund",
         "type": "uint96"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
       }
     ],
     "name": "JobCancelled",
@@ -2598,40 +2769,113 @@ export const jobManagerAbi = [
         "type": "address"
       },
       {
-        "indexed": false,
-        "internalType": "uint96",
-        "name": "price",
-        "type": "uint96"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint96",
-        "name": "bond",
-        "type": "uint96"
-      },
-      {
         "indexed": true,
         "internalType": "address",
         "name": "previous",
         "type": "address"
       },
       {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
         "indexed": false,
-        "internalType": "uint96",
-        "name": "previousPrice",
-        "type": "uint96"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint32",
-        "name": "claimEnd",
-        "type": "uint32"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint32",
-        "name": "deadline",
-        "type": "uint32"
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
       }
     ],
     "name": "JobClaimed",
@@ -2645,6 +2889,115 @@ export const jobManagerAbi = [
         "internalType": "uint64",
         "name": "jobId",
         "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "challenger",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
       }
     ],
     "name": "JobDisputed",
@@ -2664,6 +3017,109 @@ export const jobManagerAbi = [
         "internalType": "uint96",
         "name": "refund",
         "type": "uint96"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
       }
     ],
     "name": "JobExpired",
@@ -2687,14 +3143,111 @@ export const jobManagerAbi = [
       {
         "indexed": false,
         "internalType": "uint96",
-        "name": "price",
+        "name": "refund",
         "type": "uint96"
       },
       {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
         "indexed": false,
-        "internalType": "uint96",
-        "name": "refund",
-        "type": "uint96"
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
       }
     ],
     "name": "JobFinalized",
@@ -2717,15 +3270,9 @@ export const jobManagerAbi = [
       },
       {
         "indexed": false,
-        "internalType": "uint96",
+        "internalType": "uint256",
         "name": "bond",
-        "type": "uint96"
-      },
-      {
-        "indexed": true,
-        "internalType": "address",
-        "name": "requester",
-        "type": "address"
+        "type": "uint256"
       }
     ],
     "name": "JobNodeSlashed",
@@ -2751,6 +3298,109 @@ export const jobManagerAbi = [
         "internalType": "uint96",
         "name": "refund",
         "type": "uint96"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
       }
     ],
     "name": "JobRefunded",
@@ -2766,22 +3416,107 @@ export const jobManagerAbi = [
         "type": "uint64"
       },
       {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
         "indexed": false,
-        "internalType": "uint8",
-        "name": "attempt",
-        "type": "uint8"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint32",
-        "name": "bidEnd",
-        "type": "uint32"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint32",
-        "name": "claimEnd",
-        "type": "uint32"
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
       }
     ],
     "name": "JobReopened",
@@ -2810,18 +3545,6 @@ export const jobManagerAbi = [
       },
       {
         "indexed": false,
-        "internalType": "enum IAIJobManager.JobKind",
-        "name": "kind",
-        "type": "uint8"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint32",
-        "name": "datasetId",
-        "type": "uint32"
-      },
-      {
-        "indexed": false,
         "internalType": "bytes32",
         "name": "imageDigest",
         "type": "bytes32"
@@ -2839,10 +3562,51 @@ export const jobManagerAbi = [
         "type": "string"
       },
       {
+        "indexed": false,
+        "internalType": "uint64[]",
+        "name": "dependsOn",
+        "type": "uint64[]"
+      },
+      {
         "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
           {
             "internalType": "uint8",
             "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
             "type": "uint8"
           },
           {
@@ -2852,50 +3616,59 @@ export const jobManagerAbi = [
           },
           {
             "internalType": "uint8",
-            "name": "minCertLevel",
+            "name": "dependencyCount",
             "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
           }
         ],
         "indexed": false,
-        "internalType": "struct INodeRegistry.Requirements",
-        "name": "requirements",
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
         "type": "tuple"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint96",
-        "name": "maxPrice",
-        "type": "uint96"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint32",
-        "name": "bidEnd",
-        "type": "uint32"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint32",
-        "name": "claimEnd",
-        "type": "uint32"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint32",
-        "name": "maxRuntime",
-        "type": "uint32"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint8",
-        "name": "verification",
-        "type": "uint8"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint64[]",
-        "name": "dependsOn",
-        "type": "uint64[]"
       }
     ],
     "name": "JobSubmitted",
@@ -2912,6 +3685,140 @@ export const jobManagerAbi = [
       }
     ],
     "name": "ProofSet",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "metricsHash",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "string",
+        "name": "outputUri",
+        "type": "string"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
+      }
+    ],
+    "name": "ResultSubmitted",
     "type": "event"
   },
   {
@@ -2977,192 +3884,7 @@ export const jobManagerAbi = [
         "internalType": "uint64",
         "name": "jobId",
         "type": "uint64"
-      }
-    ],
-    "name": "cancel",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "cancelFeeBps",
-    "outputs": [
-      {
-        "internalType": "uint16",
-        "name": "",
-        "type": "uint16"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      }
-    ],
-    "name": "challengeContext",
-    "outputs": [
-      {
-        "internalType": "address",
-        "name": "requester",
-        "type": "address"
       },
-      {
-        "internalType": "enum IAIJobManager.JobState",
-        "name": "state",
-        "type": "uint8"
-      },
-      {
-        "internalType": "uint256",
-        "name": "challengeEnds",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "challengeWindow",
-    "outputs": [
-      {
-        "internalType": "uint32",
-        "name": "",
-        "type": "uint32"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint96",
-        "name": "price",
-        "type": "uint96"
-      }
-    ],
-    "name": "claim",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      }
-    ],
-    "name": "claimEnd",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [],
-    "name": "claimWindow",
-    "outputs": [
-      {
-        "internalType": "uint32",
-        "name": "",
-        "type": "uint32"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      }
-    ],
-    "name": "deadline",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "",
-        "type": "uint256"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      }
-    ],
-    "name": "dependenciesOf",
-    "outputs": [
-      {
-        "internalType": "uint64[]",
-        "name": "",
-        "type": "uint64[]"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      }
-    ],
-    "name": "expire",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      }
-    ],
-    "name": "finalize",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      }
-    ],
-    "name": "getJob",
-    "outputs": [
       {
         "components": [
           {
@@ -3211,14 +3933,14 @@ export const jobManagerAbi = [
             "type": "uint16"
           },
           {
-            "internalType": "uint24",
-            "name": "bidWindow",
-            "type": "uint24"
-          },
-          {
             "internalType": "uint8",
             "name": "dependencyCount",
             "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
           },
           {
             "internalType": "uint32",
@@ -3254,11 +3976,511 @@ export const jobManagerAbi = [
             "internalType": "uint96",
             "name": "price",
             "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
           }
         ],
-        "internalType": "struct AIJobManager.Job",
-        "name": "",
+        "internalType": "struct IAIJobManager.Job",
+        "name": "current",
         "type": "tuple"
+      }
+    ],
+    "name": "cancel",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "cancelFeeBps",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "challengeWindow",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "current",
+        "type": "tuple"
+      },
+      {
+        "internalType": "uint96",
+        "name": "price",
+        "type": "uint96"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job[]",
+        "name": "dependencies",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "claim",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
+      }
+    ],
+    "name": "claimEnd",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "claimWindow",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
+      }
+    ],
+    "name": "deadline",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -3272,7 +4494,358 @@ export const jobManagerAbi = [
         "type": "uint64"
       }
     ],
-    "name": "isAssigned",
+    "name": "dependenciesOf",
+    "outputs": [
+      {
+        "internalType": "uint64[]",
+        "name": "",
+        "type": "uint64[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "current",
+        "type": "tuple"
+      }
+    ],
+    "name": "expire",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "current",
+        "type": "tuple"
+      }
+    ],
+    "name": "finalize",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
+      }
+    ],
+    "name": "isCurrent",
     "outputs": [
       {
         "internalType": "bool",
@@ -3289,6 +4862,108 @@ export const jobManagerAbi = [
         "internalType": "uint64",
         "name": "jobId",
         "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "current",
+        "type": "tuple"
       }
     ],
     "name": "jobCheckpoint",
@@ -3325,6 +5000,25 @@ export const jobManagerAbi = [
         "internalType": "uint64",
         "name": "",
         "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "lastChangeBlock",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -3427,6 +5121,108 @@ export const jobManagerAbi = [
         "internalType": "uint64",
         "name": "jobId",
         "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "current",
+        "type": "tuple"
       }
     ],
     "name": "onDisputeUnresolved",
@@ -3440,34 +5236,117 @@ export const jobManagerAbi = [
         "internalType": "uint64",
         "name": "jobId",
         "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "current",
+        "type": "tuple"
+      },
+      {
+        "internalType": "address",
+        "name": "challenger",
+        "type": "address"
       }
     ],
     "name": "onDisputed",
     "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      },
-      {
-        "internalType": "address",
-        "name": "node",
-        "type": "address"
-      }
-    ],
-    "name": "onResultSubmitted",
-    "outputs": [
-      {
-        "internalType": "uint256",
-        "name": "challengeEnds",
-        "type": "uint256"
-      }
-    ],
     "stateMutability": "nonpayable",
     "type": "function"
   },
@@ -3714,6 +5593,136 @@ export const jobManagerAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "current",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "outputRoot",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "metricsHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "string",
+        "name": "outputUri",
+        "type": "string"
+      }
+    ],
+    "name": "submitResult",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "token",
     "outputs": [
@@ -3777,27 +5786,6 @@ export const proofOfComputeAbi = [
       },
       {
         "internalType": "uint256",
-        "name": "closedAt",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "nowTs",
-        "type": "uint256"
-      }
-    ],
-    "name": "ChallengeWindowClosed",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint256",
         "name": "timeoutAt",
         "type": "uint256"
       },
@@ -3808,11 +5796,6 @@ export const proofOfComputeAbi = [
       }
     ],
     "name": "DisputeStillOpen",
-    "type": "error"
-  },
-  {
-    "inputs": [],
-    "name": "EmptyOutputUri",
     "type": "error"
   },
   {
@@ -3829,49 +5812,12 @@ export const proofOfComputeAbi = [
   {
     "inputs": [
       {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      },
-      {
-        "internalType": "enum IAIJobManager.JobState",
-        "name": "state",
-        "type": "uint8"
-      }
-    ],
-    "name": "NotChallengeable",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      },
-      {
-        "internalType": "address",
-        "name": "caller",
-        "type": "address"
-      }
-    ],
-    "name": "NotRequester",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
         "internalType": "address",
         "name": "token",
         "type": "address"
       }
     ],
     "name": "SafeERC20FailedOperation",
-    "type": "error"
-  },
-  {
-    "inputs": [],
-    "name": "ZeroOutputRoot",
     "type": "error"
   },
   {
@@ -3931,54 +5877,113 @@ export const proofOfComputeAbi = [
     "type": "event"
   },
   {
-    "anonymous": false,
-    "inputs": [
-      {
-        "indexed": true,
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      },
-      {
-        "indexed": true,
-        "internalType": "address",
-        "name": "node",
-        "type": "address"
-      },
-      {
-        "indexed": false,
-        "internalType": "bytes32",
-        "name": "outputRoot",
-        "type": "bytes32"
-      },
-      {
-        "indexed": false,
-        "internalType": "bytes32",
-        "name": "metricsHash",
-        "type": "bytes32"
-      },
-      {
-        "indexed": false,
-        "internalType": "string",
-        "name": "outputUri",
-        "type": "string"
-      },
-      {
-        "indexed": false,
-        "internalType": "uint32",
-        "name": "challengeEnds",
-        "type": "uint32"
-      }
-    ],
-    "name": "ResultSubmitted",
-    "type": "event"
-  },
-  {
     "inputs": [
       {
         "internalType": "uint64",
         "name": "jobId",
         "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "current",
+        "type": "tuple"
       }
     ],
     "name": "challenge",
@@ -4067,56 +6072,111 @@ export const proofOfComputeAbi = [
         "internalType": "uint64",
         "name": "jobId",
         "type": "uint64"
-      }
-    ],
-    "name": "outputRootOf",
-    "outputs": [
+      },
       {
-        "internalType": "bytes32",
-        "name": "",
-        "type": "bytes32"
-      }
-    ],
-    "stateMutability": "view",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "current",
+        "type": "tuple"
       }
     ],
     "name": "resolveUnverified",
-    "outputs": [],
-    "stateMutability": "nonpayable",
-    "type": "function"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "outputRoot",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "bytes32",
-        "name": "metricsHash",
-        "type": "bytes32"
-      },
-      {
-        "internalType": "string",
-        "name": "outputUri",
-        "type": "string"
-      }
-    ],
-    "name": "submitResult",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -5070,6 +7130,27 @@ export const arthaErrorsAbi = [
       },
       {
         "internalType": "uint256",
+        "name": "closedAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nowTs",
+        "type": "uint256"
+      }
+    ],
+    "name": "ChallengeWindowClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
         "name": "closesAt",
         "type": "uint256"
       },
@@ -5217,6 +7298,32 @@ export const arthaErrorsAbi = [
       }
     ],
     "name": "DependencyNotFinalized",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      }
+    ],
+    "name": "DependencyRecordsMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "EmptyOutputUri",
     "type": "error"
   },
   {
@@ -5462,6 +7569,22 @@ export const arthaErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "lastChangeBlock",
+        "type": "uint256"
+      }
+    ],
+    "name": "StaleJobRecord",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "count",
         "type": "uint256"
@@ -5535,33 +7658,17 @@ export const arthaErrorsAbi = [
   },
   {
     "inputs": [],
+    "name": "ZeroOutputRoot",
+    "type": "error"
+  },
+  {
+    "inputs": [],
     "name": "ZeroPrice",
     "type": "error"
   },
   {
     "inputs": [],
     "name": "ZeroSpecHash",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      },
-      {
-        "internalType": "uint256",
-        "name": "closedAt",
-        "type": "uint256"
-      },
-      {
-        "internalType": "uint256",
-        "name": "nowTs",
-        "type": "uint256"
-      }
-    ],
-    "name": "ChallengeWindowClosed",
     "type": "error"
   },
   {
@@ -5586,11 +7693,6 @@ export const arthaErrorsAbi = [
     "type": "error"
   },
   {
-    "inputs": [],
-    "name": "EmptyOutputUri",
-    "type": "error"
-  },
-  {
     "inputs": [
       {
         "internalType": "uint64",
@@ -5599,43 +7701,6 @@ export const arthaErrorsAbi = [
       }
     ],
     "name": "NoChallenge",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      },
-      {
-        "internalType": "enum IAIJobManager.JobState",
-        "name": "state",
-        "type": "uint8"
-      }
-    ],
-    "name": "NotChallengeable",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "uint64",
-        "name": "jobId",
-        "type": "uint64"
-      },
-      {
-        "internalType": "address",
-        "name": "caller",
-        "type": "address"
-      }
-    ],
-    "name": "NotRequester",
-    "type": "error"
-  },
-  {
-    "inputs": [],
-    "name": "ZeroOutputRoot",
     "type": "error"
   },
   {
