@@ -24,7 +24,8 @@ JOB_UID=10001
 JOB_GID=10001
 SUITE="bookworm"
 PACKAGES="python3-torch,python3-numpy"
-MIRROR="${ARTHA_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# Empty: debootstrap's own default mirror.
+MIRROR="${ARTHA_DEBIAN_MIRROR:-}"
 # Bump BASE_REV when the base recipe below changes in a way the variables do not show.
 BASE_REV=1
 
@@ -110,7 +111,7 @@ build_base() {
   work="$(mktemp -d /var/tmp/artha-rootfs.XXXXXX)"
   CLEANUP+=("$work")
   log "debootstrap $SUITE with $PACKAGES into $work (about 2 minutes)"
-  debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$work/rootfs" "$MIRROR" >"$work/debootstrap.log" 2>&1 ||
+  debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$work/rootfs" ${MIRROR:+"$MIRROR"} >"$work/debootstrap.log" 2>&1 ||
     {
       tail -n 20 "$work/debootstrap.log" >&2
       die "debootstrap failed (log above)"
