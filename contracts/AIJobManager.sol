@@ -30,6 +30,8 @@ contract AIJobManager is IAIJobManager {
     uint256 private constant BLOCK_MASK = (1 << BLOCK_BITS) - 1;
     /// @dev A `Job` has only static fields: in calldata and in memory it is already its ABI encoding.
     uint256 private constant JOB_SIZE = 19 * 32;
+    /// @dev Keeps `bidEnd` (uint32 seconds) far from wrapping: at most ~194 days.
+    uint32 private constant MAX_BID_WINDOW = type(uint24).max;
 
     /// @notice Protocol parameters, fixed at deployment (see docs/contracts.md for defaults).
     struct Params {
@@ -182,7 +184,8 @@ contract AIJobManager is IAIJobManager {
     constructor(IERC20 token_, INodeRegistry nodes_, IModelRegistry models_, Params memory p) {
         if (
             p.claimWindow == 0 || p.minBidWindow == 0 || p.minBidWindow > p.maxBidWindow
-                || p.maxRuntimeLimit == 0 || p.cancelFeeBps > BPS || p.maxAttempts == 0
+                || p.maxBidWindow > MAX_BID_WINDOW || p.maxRuntimeLimit == 0 || p.cancelFeeBps > BPS
+                || p.maxAttempts == 0
         ) revert InvalidParams();
         token = token_;
         nodes = nodes_;
