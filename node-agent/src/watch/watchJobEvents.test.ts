@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { getJobRecord, JobState } from "@arthaain/sdk";
+import type { PublicClient } from "viem";
+import { afterEach, describe, expect, it } from "vitest";
+import { deployArtha, TOKEN } from "../../../scripts/lib/artha.ts";
+import { openStore } from "../state/openStore.ts";
+import { type JobEventBatch, watchJobEvents } from "./watchJobEvents.ts";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** Reads batches until `until` says the batches so far suffice, the source ends, or 20 s pass. */
+async function collect(
+  source: AsyncGenerator<JobEventBatch>,
+  until: (batches: JobEventBatch[]) => boolean,
+): Promise<JobEventBatch[]> {
+  // next() by hand: a for-await `break` would close the generator, and one test reads on after a pause.
+  const batches: JobEventBatch[] = [];
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const step = await source.next();
+    if (step.done) break;
+    batches.push(step.value);
+    if (until(batches)) break;
+  }
+  return batches;
+}
+const eventsOf = (batches: JobEventBatch[]) => batches.flatMap((b) => b.events);
+
+describe("watchJobEvents against a Hardhat chain", () => {
+  it("backfills every job event in chain order with the job's record, then follows the head", async () => {
+    const a = await deployArtha();
+    const client = a.publicClient as unknown as PublicClient;
+    const node = a.operators[0]!;
+    await a.registerNode(node);
+    const { jobId: j1 } = await a.submitJob(a.jobRequest());
+    const { jobId: j2 } = await a.submitJob(a.jobRequest({ maxPrice: 50n * TOKEN }));
+    await a.timeTo(BigInt((await a.record(j1)).bidEnd));
+    await a.claim(node, j1, 40n * TOKEN);
+
+    const watch = watchJobEvents({
+      client,
+      jobManager: a.jobManager.address,
+      fromBlock: 0n,
+      confirmations: 0,
+      pollIntervalMs: 50,
+      maxBlockRange: 5n, // several getLogs ranges for one short history
+    });
+    const backfill = eventsOf(await collect(watch, (b) => eventsOf(b).length >= 3));
+    expect(backfill.map((e) => [e.name, e.jobId])).toEqual([
+      ["JobSubmitted", j1],
+      ["JobSubmitted", j2],
+      ["JobClaimed", j1],
+    ]);
+    expect(backfill[2]!.job).toEqual(await a.record(j1));
+    expect(backfill[2]!.job.state).toBe(JobState.Claimed);
+
+    // Live: a change made now arrives on the same generator, after the backfill.
+    await a.cancel(j2);
+    const live = eventsOf(await collect(watch, (b) => eventsOf(b).length >= 1));
+    expect(live.map((e) => [e.name, e.jobId])).toEqual([["JobCancelled", j2]]);
+    expect(live[0]!.job).toEqual(await getJobRecord(client, { jobManager: a.jobManager.address, jobId: j2 }));
+    await watch.return(undefined);
+  });
+
+  it("holds back events until they have the asked confirmations", async () => {
+    const a = await deployArtha();
+    const client = a.publicClient as unknown as PublicClient;
+    const { receipt } = await a.submitJob(a.jobRequest());
+    const abort = new AbortController();
+    const watch = watchJobEvents({
+      client,
+      jobManager: a.jobManager.address,
+      fromBlock: receipt.blockNumber,
+      confirmations: 3,
+      pollIntervalMs: 20,
+      signal: abort.signal,
+    });
+    const early = setTimeout(() => abort.abort(), 500);
+    const before = eventsOf(await collect(watch, () => false));
+    clearTimeout(early);
+    expect(before).toEqual([]); // the head is only the submit block: not confirmed yet
+
+    await a.conn.networkHelpers.mine(3);
+    const after = eventsOf(
+      await collect(
+        watchJobEvents({
+          client,
+          jobManager: a.jobManager.address,
+          fromBlock: receipt.blockNumber,
+          confirmations: 3,
+        }),
+        (b) => eventsOf(b).length >= 1,
+      ),
+    );
+    expect(after.map((e) => e.name)).toEqual(["JobSubmitted"]);
+  });
+
+  it("retries a failing RPC with backoff and loses no event", async () => {
+    const a = await deployArtha();
+    const real = a.publicClient as unknown as PublicClient;
+    const { jobId } = await a.submitJob(a.jobRequest());
+    let outages = 3;
+    // The first three getLogs calls fail as an unreachable RPC would.
+    const flaky = {
+      ...real,
+      getBlockNumber: () => real.getBlockNumber(),
+      getLogs: (args: Parameters<PublicClient["getLogs"]>[0]) => {
+        if (outages-- > 0) return Promise.reject(new Error("fetch failed: ECONNREFUSED 127.0.0.1:8545"));
+        return real.getLogs(args);
+      },
+    } as PublicClient;
+    const errors: number[] = [];
+    const batches = await collect(
+      watchJobEvents({
+        client: flaky,
+        jobManager: a.jobManager.address,
+        fromBlock: 0n,
+        confirmations: 0,
+        onRpcError: (_e, attempt, retryIn) => errors.push(attempt, retryIn),
+      }),
+      (b) => eventsOf(b).length >= 1,
+    );
+    expect(errors).toEqual([1, 250, 2, 500, 3, 1000]);
+    expect(eventsOf(batches).map((e) => [e.name, e.jobId])).toEqual([["JobSubmitted", jobId]]);
+  });
+
+  it("resumes after a restart from the store's cursor, without replaying stored events", async () => {
+    const a = await deployArtha();
+    const client = a.publicClient as unknown as PublicClient;
+    const dir = mkdtempSync(join(tmpdir(), "artha-store-"));
+    dirs.push(dir);
+    const path = join(dir, "agent.db");
+    const { jobId: j1 } = await a.submitJob(a.jobRequest());
+
+    const store = openStore(path);
+    expect(store.cursor()).toBeUndefined();
+    const first = await collect(
+      watchJobEvents({ client, jobManager: a.jobManager.address, fromBlock: 0n, confirmations: 0 }),
+      (b) => eventsOf(b).length >= 1,
+    );
+    for (const b of first) store.applyBatch(b);
+    store.close();
+
+    const { jobId: j2 } = await a.submitJob(a.jobRequest());
+    const reopened = openStore(path); // as after kill -9 and a restart
+    const cursor = reopened.cursor()!;
+    expect(reopened.job(j1)?.lastEvent).toBe("JobSubmitted");
+    const second = await collect(
+      watchJobEvents({ client, jobManager: a.jobManager.address, fromBlock: cursor, confirmations: 0 }),
+      (b) => eventsOf(b).length >= 1,
+    );
+    for (const b of second) reopened.applyBatch(b);
+    expect(eventsOf(second).map((e) => e.jobId)).toEqual([j2]);
+    expect(reopened.jobs().map((j) => [j.jobId, j.job.state])).toEqual([
+      [j1, JobState.Open],
+      [j2, JobState.Open],
+    ]);
+    expect(reopened.job(j2)!.job).toEqual(await a.record(j2));
+    reopened.close();
+  });
+});
