@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getJobRecord, JobState } from "@arthaain/sdk";
-import type { PublicClient } from "viem";
+import { createPublicClient, http, type PublicClient } from "viem";
 import { afterEach, describe, expect, it } from "vitest";
 import { deployArtha, TOKEN } from "../../../scripts/lib/artha.ts";
 import { openStore } from "../state/openStore.ts";
@@ -30,6 +32,54 @@ async function collect(
   return batches;
 }
 const eventsOf = (batches: JobEventBatch[]) => batches.flatMap((b) => b.events);
+
+/**
+ * Serves a Hardhat chain's JSON-RPC over HTTP on 127.0.0.1, and can take the endpoint down and bring it
+ * back on the same port: a real outage for an HTTP client (connection refused), with the chain going on.
+ */
+async function serveOverHttp(provider: {
+  request: (args: { method: string; params?: unknown[] }) => Promise<unknown>;
+}) {
+  const handle = async (body: { id: unknown; method: string; params?: unknown[] }) => {
+    try {
+      const result = await provider.request({ method: body.method, params: body.params });
+      return { jsonrpc: "2.0", id: body.id, result };
+    } catch (e) {
+      const err = e as { code?: number; message: string; data?: unknown };
+      return {
+        jsonrpc: "2.0",
+        id: body.id,
+        error: { code: err.code ?? -32603, message: err.message, data: err.data },
+      };
+    }
+  };
+  const json = (v: unknown) =>
+    JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? `0x${x.toString(16)}` : x));
+  let server: Server | undefined;
+  let port = 0;
+  const start = () =>
+    new Promise<void>((resolve) => {
+      server = createServer(async (req, res) => {
+        let text = "";
+        for await (const chunk of req) text += chunk;
+        const body = JSON.parse(text);
+        const out = Array.isArray(body) ? await Promise.all(body.map(handle)) : await handle(body);
+        res.writeHead(200, { "content-type": "application/json" }).end(json(out));
+      });
+      server.listen(port, "127.0.0.1", () => {
+        port = (server!.address() as AddressInfo).port;
+        resolve();
+      });
+    });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (!server?.listening) return resolve();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  await start();
+  return { url: `http://127.0.0.1:${port}`, start, stop };
+}
 
 describe("watchJobEvents against a Hardhat chain", () => {
   it("backfills every job event in chain order with the job's record, then follows the head", async () => {
@@ -100,33 +150,36 @@ describe("watchJobEvents against a Hardhat chain", () => {
     expect(after.map((e) => e.name)).toEqual(["JobSubmitted"]);
   });
 
-  it("retries a failing RPC with backoff and loses no event", async () => {
+  it("rides out a real RPC outage (the HTTP endpoint goes down, then back) and loses no event", async () => {
     const a = await deployArtha();
-    const real = a.publicClient as unknown as PublicClient;
-    const { jobId } = await a.submitJob(a.jobRequest());
-    let outages = 3;
-    // The first three getLogs calls fail as an unreachable RPC would.
-    const flaky = {
-      ...real,
-      getBlockNumber: () => real.getBlockNumber(),
-      getLogs: (args: Parameters<PublicClient["getLogs"]>[0]) => {
-        if (outages-- > 0) return Promise.reject(new Error("fetch failed: ECONNREFUSED 127.0.0.1:8545"));
-        return real.getLogs(args);
-      },
-    } as PublicClient;
+    const rpc = await serveOverHttp(a.conn.provider);
+    const client = createPublicClient({ transport: http(rpc.url, { retryCount: 0 }) });
+    const { jobId: before } = await a.submitJob(a.jobRequest());
     const errors: number[] = [];
-    const batches = await collect(
-      watchJobEvents({
-        client: flaky,
-        jobManager: a.jobManager.address,
-        fromBlock: 0n,
-        confirmations: 0,
-        onRpcError: (_e, attempt, retryIn) => errors.push(attempt, retryIn),
-      }),
-      (b) => eventsOf(b).length >= 1,
-    );
-    expect(errors).toEqual([1, 250, 2, 500, 3, 1000]);
-    expect(eventsOf(batches).map((e) => [e.name, e.jobId])).toEqual([["JobSubmitted", jobId]]);
+    const watch = watchJobEvents({
+      client,
+      jobManager: a.jobManager.address,
+      fromBlock: 0n,
+      confirmations: 0,
+      pollIntervalMs: 20,
+      onRpcError: (_e, attempt, retryIn) => errors.push(attempt, retryIn),
+    });
+    try {
+      expect(eventsOf(await collect(watch, (b) => eventsOf(b).length >= 1)).map((e) => e.jobId)).toEqual([
+        before,
+      ]);
+
+      await rpc.stop(); // connection refused from now on
+      const { jobId: during } = await a.submitJob(a.jobRequest()); // mined while the watcher cannot see
+      const pending = collect(watch, (b) => eventsOf(b).length >= 1);
+      while (errors.length < 4) await new Promise((r) => setTimeout(r, 50));
+      await rpc.start();
+      expect(eventsOf(await pending).map((e) => [e.name, e.jobId])).toEqual([["JobSubmitted", during]]);
+      expect(errors.slice(0, 4)).toEqual([1, 250, 2, 500]); // attempt, then the backoff before the retry
+    } finally {
+      await watch.return(undefined);
+      await rpc.stop();
+    }
   });
 
   it("resumes after a restart from the store's cursor, without replaying stored events", async () => {
