@@ -163,7 +163,8 @@ contract NodeRegistry is AccessControl, INodeRegistry {
         emit StakeAdded(msg.sender, amount, stake);
     }
 
-    /// @notice Starts unbonding `amount` of free stake; it stays slashable until withdrawn after the delay.
+    /// @notice Starts unbonding `amount` of free stake, withdrawable after the delay. Only locked bonds are
+    /// slashable, and unbonding stake can no longer back new bonds.
     /// @dev A later request adds to the amount and restarts the delay.
     /// @param amount Free (unlocked, not yet unbonding) stake to unbond.
     function requestUnstake(uint256 amount) external {

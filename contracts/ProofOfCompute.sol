@@ -29,6 +29,9 @@ contract ProofOfCompute {
     /// @notice Seconds a dispute may stay open before the no-quorum fallback can be applied.
     uint32 public immutable disputeTimeout;
 
+    /// @dev End of `(uint64 jobId, Job record)` in this contract's calldata: selector + 20 words.
+    uint256 private constant RECORD_END = 4 + 20 * 32;
+
     mapping(uint64 jobId => Challenge) private _challenges;
 
     /// @notice `challenger` disputed the result with `bond`; without a verdict by `timeoutAt` the fallback applies.
@@ -52,9 +55,9 @@ contract ProofOfCompute {
 
     /// @notice Challenges `jobId`'s result during its challenge window; pulls `challengeBond` from the caller.
     /// @param jobId A job in `ResultSubmitted` that the caller requested.
-    /// @param current The job's current record.
-    function challenge(uint64 jobId, IAIJobManager.Job calldata current) external {
-        jobs.onDisputed(jobId, current, msg.sender);
+    /// @dev The second parameter is the job's current record; it is forwarded as raw calldata (`_forward`).
+    function challenge(uint64 jobId, IAIJobManager.Job calldata) external {
+        _forward(abi.encodePacked(IAIJobManager.onDisputed.selector, msg.data[4:RECORD_END], abi.encode(msg.sender)));
         _challenges[jobId] = Challenge(msg.sender, challengeBond, uint32(block.timestamp));
         token.safeTransferFrom(msg.sender, address(this), challengeBond);
         emit Challenged(jobId, msg.sender, challengeBond, uint32(block.timestamp + disputeTimeout));
@@ -62,14 +65,14 @@ contract ProofOfCompute {
 
     /// @notice Applies the no-quorum fallback to a dispute older than `disputeTimeout`.
     /// @param jobId A disputed job.
-    /// @param current The job's current record.
-    function resolveUnverified(uint64 jobId, IAIJobManager.Job calldata current) external {
+    /// @dev The second parameter is the job's current record; it is forwarded as raw calldata (`_forward`).
+    function resolveUnverified(uint64 jobId, IAIJobManager.Job calldata) external {
         Challenge memory c = _challenges[jobId];
         if (c.challenger == address(0)) revert NoChallenge(jobId);
         uint256 timeoutAt = uint256(c.openedAt) + disputeTimeout;
         if (block.timestamp < timeoutAt) revert DisputeStillOpen(jobId, timeoutAt, block.timestamp);
         delete _challenges[jobId];
-        jobs.onDisputeUnresolved(jobId, current);
+        _forward(abi.encodePacked(IAIJobManager.onDisputeUnresolved.selector, msg.data[4:RECORD_END]));
         token.safeTransfer(c.challenger, c.bond);
         emit DisputeUnresolved(jobId, c.challenger, c.bond);
     }
@@ -77,5 +80,18 @@ contract ProofOfCompute {
     /// @notice The open challenge of `jobId` (zero challenger when none).
     function challengeOf(uint64 jobId) external view returns (Challenge memory) {
         return _challenges[jobId];
+    }
+
+    /// @dev Passes the caller's job id and record bytes on to the job manager as they came: re-encoding a
+    /// typed record would validate it first, so a tampered one would revert without data instead of with the
+    /// manager's StaleJobRecord. Reverts bubble up unchanged.
+    function _forward(bytes memory data) private {
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory ret) = address(jobs).call(data);
+        if (!ok) {
+            assembly ("memory-safe") {
+                revert(add(ret, 32), mload(ret))
+            }
+        }
     }
 }

@@ -5982,7 +5982,7 @@ export const proofOfComputeAbi = [
           }
         ],
         "internalType": "struct IAIJobManager.Job",
-        "name": "current",
+        "name": "",
         "type": "tuple"
       }
     ],
@@ -6172,7 +6172,7 @@ export const proofOfComputeAbi = [
           }
         ],
         "internalType": "struct IAIJobManager.Job",
-        "name": "current",
+        "name": "",
         "type": "tuple"
       }
     ],
