@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { formatUnits, type Hash } from "viem";
+import { formatUnits } from "viem";
 import { writeDeployment } from "./deploy.ts";
 import { deployArtha, sha, TOKEN } from "./lib/artha.ts";
 
@@ -107,7 +107,6 @@ for (const [i, op] of operators.entries()) {
 }
 log(`3 operators registered: ${operators.map((o) => o.account.address.slice(0, 10)).join(", ")}`);
 
-const receiptGas = async (hash: Hash) => (await a.publicClient.waitForTransactionReceipt({ hash })).gasUsed;
 async function waitForChainTime(ts: bigint) {
   while (BigInt((await a.publicClient.getBlock()).timestamp) < ts)
     await new Promise((r) => setTimeout(r, 250));
@@ -128,10 +127,8 @@ const req = a.jobRequest({
   bidWindow: 3,
   maxRuntime: 600,
 });
-await a.fund(a.requester.account.address, maxPrice, a.jobManager.address);
-const requesterJm = await a.as(a.jobManager, a.requester);
-gas.requester += await receiptGas(await requesterJm.write.submitJob([req]));
-const jobId = await a.jobManager.read.jobCount();
+const { jobId, receipt } = await a.submitJob(req);
+gas.requester += receipt.gasUsed;
 const job = await a.record(jobId);
 log(`job ${jobId} submitted: train model ${a.modelId} on dataset ${a.datasetId}, ${fmt(maxPrice)} escrowed`);
 lap("submit");
@@ -158,9 +155,9 @@ await waitForChainTime(BigInt((await a.record(jobId)).resultAt) + BigInt(params.
 gas.anyone += (await a.finalize(jobId)).gasUsed;
 const paid = await a.jobManager.read.balanceOf([assigned.claimer]);
 const refund = await a.jobManager.read.balanceOf([a.requester.account.address]);
-gas.operators += await receiptGas(
-  await (await a.as(a.jobManager, winner)).write.withdraw([assigned.claimer]),
-);
+gas.operators += (
+  await a.mined((await a.as(a.jobManager, winner)).write.withdraw([assigned.claimer]))
+).gasUsed;
 log(`finalized: node paid ${fmt(paid)}, requester refunded ${fmt(refund)}`);
 lap("finalize");
 
