@@ -5,60 +5,26 @@
 // escrow -> reverse auction among the three -> result -> challenge window -> finalize -> withdraw.
 // The node agents that bid over gossip and run containers arrive with the node-agent issue; here the three
 // operators' on-chain steps are scripted. Then it keeps the chain up until Ctrl-C (or exits with --exit).
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { formatUnits } from "viem";
 import { writeDeployment } from "./deploy.ts";
-import { deployArtha, sha, TOKEN } from "./lib/artha.ts";
+import { deployArtha, devnetParams as params, sha, TOKEN } from "./lib/artha.ts";
+import { type Chain, startChain } from "./lib/startChain.ts";
 
 const root = join(import.meta.dirname, "..");
 const rpcUrl = "http://127.0.0.1:8545";
 const logDir = join(root, ".artha/devnet");
 const exitAfterJob = process.argv.includes("--exit") || process.env.CI === "true";
-const params = JSON.parse(readFileSync(join(root, "ignition/parameters/devnet.json"), "utf8")).ArthaDevnet;
 
 const log = (msg: string) => console.log(`[devnet] ${msg}`);
 const fmt = (amount: bigint) => `${formatUnits(amount, 6)} aUSD`;
 
-async function rpcAnswers(): Promise<boolean> {
-  try {
-    const res = await fetch(rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-    });
-    return res.ok;
-  } catch {
-    return false;
-  }
-}
-
-function startChain(): ChildProcess {
-  mkdirSync(logDir, { recursive: true });
-  const out = openSync(join(logDir, "chain.log"), "w");
-  const child = spawn(
-    "hardhat",
-    ["node", "--network", "devnet", "--hostname", "127.0.0.1", "--port", "8545"],
-    {
-      cwd: root,
-      stdio: ["ignore", out, out],
-    },
-  );
-  child.on("exit", (code, signal) => {
-    if (!stopping) {
-      console.error(`[devnet] the Hardhat node exited (${signal ?? code}); see ${join(logDir, "chain.log")}`);
-      process.exit(1);
-    }
-  });
-  return child;
-}
-
 let stopping = false;
-let chain: ChildProcess | undefined;
+let chain: Chain | undefined;
 function stop(code: number): never {
   stopping = true;
-  chain?.kill("SIGTERM");
+  chain?.process.kill("SIGTERM");
   process.exit(code);
 }
 process.on("SIGINT", () => {
@@ -67,21 +33,19 @@ process.on("SIGINT", () => {
 });
 process.on("SIGTERM", () => stop(0));
 
-if (await rpcAnswers()) {
-  console.error(`[devnet] something already answers on ${rpcUrl}; stop it first (a devnet from earlier?)`);
+const t0 = Date.now();
+try {
+  chain = await startChain({ port: 8545, logFile: join(logDir, "chain.log") });
+} catch (error) {
+  console.error(`[devnet] ${(error as Error).message}`);
   process.exit(1);
 }
-const t0 = Date.now();
-chain = startChain();
-for (let i = 0; !(await rpcAnswers()); i++) {
-  if (i > 120) {
-    console.error(
-      `[devnet] the Hardhat node did not answer on ${rpcUrl} within 60 s; see ${logDir}/chain.log`,
-    );
-    stop(1);
+chain.process.on("exit", (code, signal) => {
+  if (!stopping) {
+    console.error(`[devnet] the Hardhat node exited (${signal ?? code}); see ${join(logDir, "chain.log")}`);
+    process.exit(1);
   }
-  await new Promise((r) => setTimeout(r, 500));
-}
+});
 log(`chain up on ${rpcUrl} (chain id 31337, 1-second blocks), log: .artha/devnet/chain.log`);
 
 // A fresh chain each time: Ignition's journal of an earlier devnet would not match it.

@@ -7,8 +7,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import Docker from "dockerode";
 import { beforeAll, describe, expect, it } from "vitest";
+import { JOB_GID, JOB_UID } from "../../node-agent/src/cluster/index.ts";
 import { buildRuntimeImages } from "./images.ts";
-import { JOB_GID, JOB_UID } from "./sandbox.ts";
 
 const RUNTIMES = fileURLToPath(new URL("..", import.meta.url));
 const KEYWORDS = new Set(

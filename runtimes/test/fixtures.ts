@@ -5,11 +5,11 @@ import { join } from "node:path";
 import type Docker from "dockerode";
 import {
   type JobRunOptions,
-  type JobRunResult,
+  type JobRunOutput,
   jobEnvironment,
   prepareOutputDir,
   runJobContainer,
-} from "./sandbox.ts";
+} from "../../node-agent/src/cluster/index.ts";
 
 /** A seeded PRNG (mulberry32), so every generated dataset is the same on every machine. */
 export function prng(seed: number): () => number {
@@ -81,7 +81,7 @@ export interface JobInput {
 }
 
 export interface JobOutcome {
-  readonly run: JobRunResult;
+  readonly run: JobRunOutput;
   readonly outDir: string;
   readonly dir: string;
   /** Parsed /artha/out/result.json, or undefined when the job wrote none. */
@@ -121,7 +121,7 @@ export function createWorkspace(docker: Docker): Workspace {
       outputDir: outDir,
       env: jobEnvironment(`test-job-${count}`, specObject),
       limits: { memoryBytes: 1024 ** 3, nanoCpus: 1e9, pidsLimit: 128 },
-      timeoutMs: 120_000,
+      deadlineMs: Date.now() + 120_000,
       ...input.run,
     });
     let parsed: Record<string, unknown> | undefined;

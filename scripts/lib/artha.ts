@@ -1,5 +1,8 @@
 // A deployed ArthaAIN on a Hardhat chain (in-process, or a running node), with funded actors and the few
 // steps that the contract tests, the gas benchmark and the devnet all repeat. Deployment goes through the same Ignition module as devnets.
+
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import { getJobRecord, JobKind, type JobRecord } from "@arthaain/sdk";
 import hre from "hardhat";
 import { type Address, type Hash, type Hex, keccak256, toHex } from "viem";
@@ -21,19 +24,40 @@ export const testParams = {
   unbondingDelay: 3600,
 } satisfies Partial<Record<keyof typeof defaultParams, number | bigint>>;
 
+/** The devnet's protocol parameters (ignition/parameters/devnet.json): a job's whole life takes seconds. */
+export const devnetParams: Record<
+  "claimWindow" | "challengeWindow" | "minBidWindow" | "maxBidWindow" | "disputeTimeout" | "unbondingDelay",
+  number
+> = JSON.parse(
+  readFileSync(join(import.meta.dirname, "../../ignition/parameters/devnet.json"), "utf8"),
+).ArthaDevnet;
+
 /**
  * Deploys ArthaAIN with the devnet Ignition module and returns the contracts, actors and step helpers.
- * `network` names a Hardhat network (default: a fresh in-process chain; "localhost" for a running node).
+ * `network` names a Hardhat network (default: a fresh in-process chain; "localhost" for a running node),
+ * optionally with the URL of the running node.
  */
 export async function deployArtha(
   overrides: Partial<Record<keyof typeof defaultParams, number | bigint>> = {},
-  network?: string,
+  network?: string | { name: string; url: string },
 ) {
-  const conn = await hre.network.connect(network ? { network } : undefined);
+  const conn = await hre.network.connect(
+    typeof network === "string"
+      ? { network }
+      : network
+        ? { network: network.name, override: { url: network.url } }
+        : undefined,
+  );
   const params = { ...testParams, ...overrides };
+  // A chain named by URL is a throwaway (a test's own node): its Ignition journal goes to a folder of its
+  // own, removed after the deployment, so runs never find each other's journals.
+  const deploymentId = typeof network === "object" ? `throwaway-${process.pid}-${Date.now()}` : undefined;
   const deployed = await conn.ignition.deploy(ArthaDevnetModule, {
     parameters: { ArthaDevnet: params },
+    ...(deploymentId ? { deploymentId } : {}),
   });
+  if (deploymentId)
+    rmSync(join(hre.config.paths.ignition, "deployments", deploymentId), { recursive: true, force: true });
   const publicClient = await conn.viem.getPublicClient();
   const wallets = await conn.viem.getWalletClients();
   const [admin, requester, ...operators] = wallets;

@@ -2,10 +2,70 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { JobRecord } from "@arthaain/sdk";
+import type { Hex } from "viem";
 import type { JobEventBatch } from "../watch/watchJobEvents.ts";
 
+/** What a job's events said beyond its record: kept from JobSubmitted and ResultSubmitted. */
+export type JobDetails = {
+  imageDigest?: Hex;
+  specHash?: Hex;
+  specUri?: string;
+  dependsOn?: bigint[];
+  outputUri?: string;
+  metricsHash?: Hex;
+};
+
 /** A job as the agent last saw it on-chain. */
-export type StoredJob = { jobId: bigint; job: JobRecord; lastEvent: string; lastBlock: bigint };
+export type StoredJob = {
+  jobId: bigint;
+  job: JobRecord;
+  lastEvent: string;
+  lastBlock: bigint;
+  details: JobDetails;
+};
+
+/**
+ * The agent's own progress on one job (the pipeline is its only writer). `phase` says which stage acts
+ * next; `data` holds what the stages produced (bid, reservation, container, output root, failure reason).
+ */
+export type Work = {
+  jobId: bigint;
+  phase: WorkPhase;
+  data: WorkData;
+  updatedAt: number;
+};
+export const workPhases = [
+  "bid", // our bid is out; the claim slot decides
+  "claimed", // our claim is on-chain; assigned when the claim window closes unless outbid
+  "assigned", // ours to run: fetch inputs, start the container
+  "running", // the container runs (re-attached after a restart)
+  "ran", // outputs committed locally; the result goes on-chain next
+  "submitted", // result on-chain; finalize after the challenge window
+  "finalized", // paid; withdraw next (when configured)
+  "done",
+  "lost",
+  "skipped",
+  "failed",
+] as const;
+export type WorkPhase = (typeof workPhases)[number];
+export const finishedPhases: readonly WorkPhase[] = ["done", "lost", "skipped", "failed"];
+export type WorkData = {
+  price?: bigint;
+  attempt?: number;
+  reason?: string;
+  reservation?: { cpus: number; memoryMb: number; gpuIndexes: number[] };
+  containerId?: string;
+  deadlineMs?: number;
+  outputRoot?: Hex;
+  metricsHash?: Hex;
+  outputUri?: string;
+  claimTx?: Hex;
+  resultTx?: Hex;
+  exitCode?: number;
+  /** Wall-clock times (ms) the job was assigned to us and its container started. */
+  assignedAtMs?: number;
+  startedAtMs?: number;
+};
 
 /**
  * The agent's local state (SQLite through node:sqlite): the chain cursor and every job's latest record.
@@ -24,7 +84,14 @@ export function openStore(path: string) {
       job_id TEXT PRIMARY KEY,
       record TEXT NOT NULL,
       last_event TEXT NOT NULL,
-      last_block TEXT NOT NULL
+      last_block TEXT NOT NULL,
+      details TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE IF NOT EXISTS work (
+      job_id TEXT PRIMARY KEY,
+      phase TEXT NOT NULL,
+      data TEXT NOT NULL,
+      updated_at INTEGER NOT NULL
     );
   `);
   const getMeta = db.prepare("SELECT value FROM meta WHERE key = ?");
@@ -35,6 +102,20 @@ export function openStore(path: string) {
     INSERT INTO jobs (job_id, record, last_event, last_block) VALUES (?, ?, ?, ?)
     ON CONFLICT(job_id) DO UPDATE SET
       record = excluded.record, last_event = excluded.last_event, last_block = excluded.last_block`);
+  const selectDetails = db.prepare("SELECT details FROM jobs WHERE job_id = ?");
+  const setDetails = db.prepare("UPDATE jobs SET details = ? WHERE job_id = ?");
+  const upsertWork = db.prepare(`
+    INSERT INTO work (job_id, phase, data, updated_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT(job_id) DO UPDATE SET
+      phase = excluded.phase, data = excluded.data, updated_at = excluded.updated_at`);
+  const selectWork = db.prepare("SELECT * FROM work WHERE job_id = ?");
+  const selectAllWork = db.prepare("SELECT * FROM work ORDER BY CAST(job_id AS INTEGER)");
+  const toWork = (row: Record<string, unknown>): Work => ({
+    jobId: BigInt(row.job_id as string),
+    phase: row.phase as WorkPhase,
+    data: decode(row.data as string) as WorkData,
+    updatedAt: Number(row.updated_at),
+  });
   const selectJob = db.prepare("SELECT * FROM jobs WHERE job_id = ?");
   const selectJobs = db.prepare("SELECT * FROM jobs ORDER BY CAST(job_id AS INTEGER)");
 
@@ -43,6 +124,7 @@ export function openStore(path: string) {
     job: decode(row.record as string) as JobRecord,
     lastEvent: row.last_event as string,
     lastBlock: BigInt(row.last_block as string),
+    details: decode(row.details as string) as JobDetails,
   });
 
   return {
@@ -56,7 +138,13 @@ export function openStore(path: string) {
       db.exec("BEGIN IMMEDIATE");
       try {
         for (const e of batch.events) {
-          upsertJob.run(e.jobId.toString(), encode(e.job), e.name, e.blockNumber.toString());
+          const id = e.jobId.toString();
+          upsertJob.run(id, encode(e.job), e.name, e.blockNumber.toString());
+          const found = detailsOf(e.name, e.args);
+          if (found) {
+            const row = selectDetails.get(id) as { details: string };
+            setDetails.run(encode({ ...(decode(row.details) as JobDetails), ...found }), id);
+          }
         }
         setMeta.run("cursor", (batch.toBlock + 1n).toString());
         db.exec("COMMIT");
@@ -72,6 +160,23 @@ export function openStore(path: string) {
     jobs(): StoredJob[] {
       return (selectJobs.all() as Record<string, unknown>[]).map(toStored);
     },
+    /** The agent's progress on `jobId`, if it ever acted on it. */
+    work(jobId: bigint): Work | undefined {
+      const row = selectWork.get(jobId.toString()) as Record<string, unknown> | undefined;
+      return row ? toWork(row) : undefined;
+    },
+    /** Every job the agent acted on; `active` keeps only those still in progress. */
+    allWork(filter: { active?: boolean } = {}): Work[] {
+      const all = (selectAllWork.all() as Record<string, unknown>[]).map(toWork);
+      return filter.active ? all.filter((w) => !finishedPhases.includes(w.phase)) : all;
+    },
+    /** Moves `jobId` to `phase`, merging `data` into what earlier stages stored. Durable on return. */
+    setWork(jobId: bigint, phase: WorkPhase, data: WorkData = {}): Work {
+      const before = this.work(jobId)?.data ?? {};
+      const work = { jobId, phase, data: { ...before, ...data }, updatedAt: Date.now() };
+      upsertWork.run(jobId.toString(), phase, encode(work.data), work.updatedAt);
+      return work;
+    },
     close(): void {
       db.close();
     },
@@ -79,6 +184,21 @@ export function openStore(path: string) {
 }
 
 export type Store = ReturnType<typeof openStore>;
+
+function detailsOf(name: string, args: Record<string, unknown>): JobDetails | undefined {
+  if (name === "JobSubmitted") {
+    return {
+      imageDigest: args.imageDigest as Hex,
+      specHash: args.specHash as Hex,
+      specUri: args.specUri as string,
+      dependsOn: [...(args.dependsOn as readonly bigint[])],
+    };
+  }
+  if (name === "ResultSubmitted") {
+    return { outputUri: args.outputUri as string, metricsHash: args.metricsHash as Hex };
+  }
+  return undefined;
+}
 
 // Records hold bigints (amounts); JSON keeps them as {"$bigint": "..."}.
 function encode(value: unknown): string {

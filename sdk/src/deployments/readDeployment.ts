@@ -5,12 +5,26 @@ import { type Deployment, parseDeployment } from "./deployment.ts";
 /** Reads deployments/<chainId>.json (Node only). */
 export async function readDeployment(dir: string, chainId: number): Promise<Deployment> {
   const path = join(dir, `${chainId}.json`);
+  const d = await readDeploymentFile(path, {
+    missing: `no deployment for chain ${chainId}: cannot read ${path}`,
+    hint: "; deploy first with `npm run devnet` or scripts/deploy.ts",
+  });
+  if (d.chainId !== chainId) throw new Error(`${path}: chainId is ${d.chainId}, expected ${chainId}`);
+  return d;
+}
+
+/** Reads a deployment file by path (an operator's config names one). */
+export async function readDeploymentFile(
+  path: string,
+  messages: { missing?: string; hint?: string } = {},
+): Promise<Deployment> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
     throw new Error(
-      `no deployment for chain ${chainId}: cannot read ${path} (${(e as NodeJS.ErrnoException).code}); deploy first with \`npm run devnet\` or scripts/deploy.ts`,
+      `${messages.missing ?? `cannot read deployment ${path}`} (${code})${messages.hint ?? ""}`,
     );
   }
   let json: unknown;
@@ -19,7 +33,5 @@ export async function readDeployment(dir: string, chainId: number): Promise<Depl
   } catch (e) {
     throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  const d = parseDeployment(json, path);
-  if (d.chainId !== chainId) throw new Error(`${path}: chainId is ${d.chainId}, expected ${chainId}`);
-  return d;
+  return parseDeployment(json, path);
 }

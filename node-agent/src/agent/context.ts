@@ -1,0 +1,38 @@
+import type { Deployment } from "@arthaain/sdk";
+import type Docker from "dockerode";
+import type { Address, LocalAccount, PublicClient } from "viem";
+import type { TxSender } from "../chain/createTxSender.ts";
+import type { AgentConfig } from "../config/agentConfig.ts";
+import type { Hardware } from "../hardware/index.ts";
+import type { Log } from "../log.ts";
+import type { Market } from "../market/index.ts";
+import type { Metrics } from "../metrics/createMetrics.ts";
+import type { PricingStrategy } from "../price/index.ts";
+import type { Store } from "../state/openStore.ts";
+
+/** Everything a pipeline stage may use; built once by startAgent, read-only for the stages. */
+export type AgentContext = {
+  config: AgentConfig;
+  deployment: Deployment;
+  log: Log;
+  store: Store;
+  publicClient: PublicClient;
+  account: LocalAccount;
+  address: Address;
+  sender: TxSender;
+  market: Market;
+  docker: Docker;
+  hardware: Hardware;
+  pricing: PricingStrategy;
+  metrics: Metrics;
+  /** Seconds after `resultAt` before a result can be finalized (the job manager's immutable parameter). */
+  challengeWindow: bigint;
+  /** Seconds after `bidEnd` during which nodes claim. */
+  claimWindow: bigint;
+  /** The latest block's timestamp: the clock every on-chain window is measured by. */
+  chainNow(): bigint;
+  /** The URL this agent's API is reached at (output URIs point there). */
+  apiUrl(): string;
+  /** Where one attempt of one job keeps its spec, inputs, outputs and logs. */
+  jobDir(jobId: bigint, attempt: number): string;
+};

@@ -1,0 +1,205 @@
+// Stage: fetch inputs → run the container → commit outputs. Every step can be repeated after a crash:
+// inputs are only ever present once verified, and a container started before a crash is found by its
+// labels and re-attached instead of started twice.
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { modelRegistryAbi, parseJobSpec, requestsNetwork } from "@arthaain/sdk";
+import { outputRootOfDirectory } from "@arthaain/sdk/node";
+import { type Hex, sha256, zeroHash } from "viem";
+import {
+  ClusterError,
+  findJobContainer,
+  jobEnvironment,
+  prepareOutputDir,
+  removeJobContainer,
+  startJobContainer,
+  waitJobContainer,
+} from "../cluster/index.ts";
+import { fetchInput, fetchSpec } from "../inputs/index.ts";
+import type { Work } from "../state/openStore.ts";
+import type { AgentContext } from "./context.ts";
+
+/** A failure that ends the job on this node (recorded with its reason; the agent goes on). */
+export class JobFailure extends Error {
+  override readonly name = "JobFailure";
+  readonly stage: string;
+  constructor(stage: string, message: string) {
+    super(message);
+    this.stage = stage;
+  }
+}
+
+type Input = { uri: string; contentHash: Hex };
+
+/** Where the job's model and dataset come from: a dependency's outputs, or the registry's entries. */
+async function inputsOf(ctx: AgentContext, jobId: bigint): Promise<{ model?: Input; data?: Input }> {
+  const stored = ctx.store.job(jobId)!;
+  const registry = ctx.deployment.contracts.modelRegistry;
+  const inputs: { model?: Input; data?: Input } = {};
+  const dependsOn = stored.details.dependsOn ?? [];
+  if (dependsOn.length > 0) {
+    // A job built on another job's result (an infer on a fresh checkpoint) takes that job's outputs as its
+    // model, verified against the output root its node committed on-chain.
+    const dep = ctx.store.job(dependsOn[0]!);
+    if (!dep?.details.outputUri) {
+      throw new JobFailure("inputs", `dependency job ${dependsOn[0]} has no result seen by this node`);
+    }
+    inputs.model = { uri: dep.details.outputUri, contentHash: dep.job.outputRoot };
+  } else if (stored.job.modelId !== 0) {
+    const m = await ctx.publicClient.readContract({
+      address: registry,
+      abi: modelRegistryAbi,
+      functionName: "getModel",
+      args: [stored.job.modelId],
+    });
+    inputs.model = { uri: m.uri, contentHash: m.contentHash };
+  }
+  if (stored.job.datasetId !== 0) {
+    const d = await ctx.publicClient.readContract({
+      address: registry,
+      abi: modelRegistryAbi,
+      functionName: "getDataset",
+      args: [stored.job.datasetId],
+    });
+    inputs.data = { uri: d.uri, contentHash: d.contentHash };
+  }
+  return inputs;
+}
+
+/** Phase "assigned": verified inputs in place, the container started (or found), then phase "running". */
+export async function startAssigned(ctx: AgentContext, work: Work): Promise<void> {
+  const stored = ctx.store.job(work.jobId)!;
+  const attempt = work.data.attempt ?? stored.job.attempts;
+  const dir = ctx.jobDir(work.jobId, attempt);
+  const specFile = join(dir, "spec.json");
+  if (!existsSync(specFile)) {
+    const bytes = await fetchSpec({
+      uri: stored.details.specUri!,
+      specHash: stored.details.specHash!,
+      maxBytes: 1024 * 1024,
+    }).catch((e: Error) => {
+      throw new JobFailure("inputs", e.message);
+    });
+    await mkdir(dir, { recursive: true });
+    await writeFile(specFile, bytes);
+  }
+  const spec = parseJobSpec(await readFile(specFile));
+
+  const existing = await findJobContainer(ctx.docker, work.jobId, attempt);
+  let containerId = existing?.containerId;
+  const deadlineMs = work.data.deadlineMs ?? wallDeadline(ctx, stored.job.bidEnd, stored.job.maxRuntime);
+  if (!containerId) {
+    const inputs = await inputsOf(ctx, work.jobId);
+    const mounts: { modelDir?: string; dataDir?: string } = {};
+    for (const [name, input] of Object.entries(inputs) as [keyof typeof inputs, Input][]) {
+      const dest = join(dir, "in", name);
+      if (!existsSync(dest)) {
+        const maxBytes = Math.min(
+          ctx.config.policy.maxInputBytes,
+          spec.maxInputBytes ?? Number.POSITIVE_INFINITY,
+        );
+        const fileRoots = ctx.config.policy.fileRoots;
+        await fetchInput({ uri: input.uri, contentHash: input.contentHash, dest, maxBytes, fileRoots }).catch(
+          (e: Error) => {
+            throw new JobFailure("inputs", `${name}: ${e.message}`);
+          },
+        );
+      }
+      mounts[name === "model" ? "modelDir" : "dataDir"] = dest;
+    }
+    const outputDir = join(dir, "out");
+    await rm(outputDir, { recursive: true, force: true });
+    await mkdir(outputDir, { recursive: true });
+    await prepareOutputDir(outputDir);
+    const r = spec.resources;
+    const gpuIndexes = work.data.reservation?.gpuIndexes ?? [];
+    try {
+      ({ containerId } = await startJobContainer(ctx.docker, {
+        image: `sha256:${stored.details.imageDigest!.slice(2)}`,
+        specFile,
+        ...mounts,
+        outputDir,
+        env: jobEnvironment(work.jobId.toString(), spec),
+        network: requestsNetwork(spec) ? "bridge" : "none",
+        limits: {
+          memoryBytes: r.memoryMb * 1024 ** 2,
+          nanoCpus: Math.round(r.cpus * 1e9),
+          pidsLimit: r.pids,
+          shmBytes: r.shmMb * 1024 ** 2,
+        },
+        ...(gpuIndexes.length ? { gpus: { deviceIds: gpuIndexes.map(String) } } : {}),
+        ...(spec.command ? { cmd: spec.command } : {}),
+        deadlineMs,
+        jobId: work.jobId.toString(),
+        attempt,
+      }));
+    } catch (error) {
+      throw new JobFailure("run", (error as Error).message);
+    }
+    ctx.metrics.runs.inc();
+    ctx.log.info({ jobId: work.jobId.toString(), containerId }, "container started");
+  } else {
+    ctx.log.info({ jobId: work.jobId.toString(), containerId }, "re-attached to the job's container");
+  }
+  ctx.store.setWork(work.jobId, "running", {
+    containerId,
+    deadlineMs,
+    startedAtMs: work.data.startedAtMs ?? Date.now(),
+  });
+}
+
+/** Phase "running": waits for the container, keeps its logs, commits the outputs (phase "ran"). */
+export async function awaitRun(ctx: AgentContext, work: Work): Promise<void> {
+  const stored = ctx.store.job(work.jobId)!;
+  const attempt = work.data.attempt ?? stored.job.attempts;
+  const dir = ctx.jobDir(work.jobId, attempt);
+  ctx.metrics.running.inc();
+  let result: Awaited<ReturnType<typeof waitJobContainer>>;
+  try {
+    result = await waitJobContainer(ctx.docker, work.data.containerId!, {
+      deadlineMs: work.data.deadlineMs!,
+      logFile: join(dir, "job.log"),
+    });
+  } catch (error) {
+    // An engine that went away may come back with the container still there: wait again next tick.
+    if (error instanceof ClusterError && (error.code === "engine-unreachable" || error.code === "aborted"))
+      throw error;
+    throw new JobFailure("run", (error as Error).message);
+  } finally {
+    ctx.metrics.running.dec();
+  }
+  await removeJobContainer(ctx.docker, work.data.containerId!).catch(() => undefined);
+  if (result.timedOut) throw new JobFailure("run", "killed at the job's deadline");
+  if (result.oomKilled)
+    throw new JobFailure("run", "out of memory: the job exceeded its spec's resources.memoryMb");
+  if (result.exitCode !== 0) {
+    throw new JobFailure("run", `exit code ${result.exitCode}: ${result.lastErrorLine || "no error line"}`);
+  }
+  const outputDir = join(dir, "out");
+  const { root } = await outputRootOfDirectory(outputDir).catch((e: Error) => {
+    throw new JobFailure("commit", e.message);
+  });
+  const resultJson = join(outputDir, "result.json");
+  const metricsHash = existsSync(resultJson) ? sha256(await readFile(resultJson)) : zeroHash;
+  ctx.store.setWork(work.jobId, "ran", {
+    outputRoot: root,
+    metricsHash,
+    outputUri: `${ctx.apiUrl()}/jobs/${work.jobId}/outputs/`,
+    exitCode: 0,
+  });
+  ctx.log.info(
+    { jobId: work.jobId.toString(), outputRoot: root, ms: Math.round(result.startToExitMs) },
+    "job ran",
+  );
+}
+
+/**
+ * The wall-clock time the container is killed: the on-chain deadline (claim window end + maxRuntime)
+ * less a margin to get the result mined in time.
+ */
+function wallDeadline(ctx: AgentContext, bidEnd: number, maxRuntime: number): number {
+  const chainDeadline = BigInt(bidEnd) + ctx.claimWindow + BigInt(maxRuntime);
+  const margin = Math.min(120, Math.max(5, Math.floor(maxRuntime / 10)));
+  return Date.now() + (Number(chainDeadline - ctx.chainNow()) - margin) * 1000;
+}

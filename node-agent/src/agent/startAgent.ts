@@ -1,0 +1,336 @@
+// The node agent, wired in one place: watch → evaluate/price/bid → claim → run → submit → settle.
+// Each stage lives in its own module; this file owns the two loops (chain events in, work items forward)
+// and the lifecycle of every long-lived part (store, p2p, API, Docker client).
+import { join } from "node:path";
+import { getJobRecord, type JobRecord, jobManagerAbi, nodeRegistryAbi } from "@arthaain/sdk";
+import { loadPrivateKey, readDeploymentFile } from "@arthaain/sdk/node";
+import Docker from "dockerode";
+import type { PublicClient } from "viem";
+import { startApi } from "../api/startApi.ts";
+import { connectChain } from "../chain/connectChain.ts";
+import { createTxSender } from "../chain/createTxSender.ts";
+import type { AgentConfig } from "../config/agentConfig.ts";
+import { detectHardware, type Hardware, summarizeHardware } from "../hardware/index.ts";
+import { createLog, type Log } from "../log.ts";
+import { startGossip, startMarket, validateBid } from "../market/index.ts";
+import { createMetrics } from "../metrics/createMetrics.ts";
+import { createPricing } from "../price/createPricing.ts";
+import { openStore, type Work } from "../state/openStore.ts";
+import { watchJobEvents } from "../watch/watchJobEvents.ts";
+import { considerJob } from "./bid.ts";
+import { awaitAssignment, claimWhenOurTurn } from "./claim.ts";
+import type { AgentContext } from "./context.ts";
+import { awaitRun, JobFailure, startAssigned } from "./run.ts";
+import { finalizeWhenDue, submitResult, withdrawEarnings } from "./settle.ts";
+
+export class AgentStartError extends Error {
+  override readonly name = "AgentStartError";
+}
+
+export type StartAgentOptions = {
+  config: AgentConfig;
+  /** The operator key, as loaded by the caller; else from the config's keystore or ARTHA_PRIVATE_KEY. */
+  privateKey?: `0x${string}`;
+  log?: Log;
+  /** Hardware as detected elsewhere (tests); else config.hardware, else detection. */
+  hardware?: Hardware;
+};
+
+const steps: Partial<Record<Work["phase"], (ctx: AgentContext, work: Work) => Promise<void>>> = {
+  bid: claimWhenOurTurn,
+  claimed: awaitAssignment,
+  assigned: startAssigned,
+  running: awaitRun,
+  ran: submitResult,
+  submitted: finalizeWhenDue,
+  finalized: withdrawEarnings,
+};
+
+export async function startAgent(opts: StartAgentOptions) {
+  const { config } = opts;
+  const log = opts.log ?? createLog({ level: config.log.level, destination: config.log.file });
+  const deployment = await readDeploymentFile(config.deployment).catch((error: Error) => {
+    throw new AgentStartError(`deployment ${config.deployment}: ${error.message}`);
+  });
+  const privateKey =
+    opts.privateKey ??
+    (await loadPrivateKey({
+      keystoreFile: config.keystore,
+      password: process.env.ARTHA_KEYSTORE_PASSWORD,
+      privateKey: process.env.ARTHA_PRIVATE_KEY,
+    }));
+  const { publicClient, walletClient, account } = await connectChain({
+    rpcUrl: config.rpcUrl,
+    deployment,
+    privateKey,
+  }).catch((error: Error) => {
+    throw new AgentStartError(error.message);
+  });
+  const docker = new Docker(config.docker.socketPath ? { socketPath: config.docker.socketPath } : undefined);
+  await docker.ping().catch((error: Error) => {
+    throw new AgentStartError(
+      `Docker engine at ${config.docker.socketPath ?? "/var/run/docker.sock"} does not answer (${error.message}); start dockerd`,
+    );
+  });
+
+  const jm = deployment.contracts.jobManager;
+  const [claimWindow, challengeWindow] = await Promise.all([
+    publicClient.readContract({ address: jm, abi: jobManagerAbi, functionName: "claimWindow" }),
+    publicClient.readContract({ address: jm, abi: jobManagerAbi, functionName: "challengeWindow" }),
+  ]);
+  const hardware =
+    opts.hardware ?? (config.hardware ? summarizeHardware(config.hardware) : await detectHardware({ log }));
+  const store = openStore(join(config.dataDir, "agent.db"));
+  const metrics = createMetrics();
+  const sender = createTxSender({ publicClient, walletClient, log });
+  const pricing = await createPricing(config.pricing, publicClient, deployment);
+
+  const nodeCache = new Map<string, { at: number; value: Awaited<ReturnType<typeof readNode>> }>();
+  async function readNode(address: `0x${string}`) {
+    const registry = deployment.contracts.nodeRegistry;
+    const [node, active] = await Promise.all([
+      publicClient.readContract({
+        address: registry,
+        abi: nodeRegistryAbi,
+        functionName: "getNode",
+        args: [address],
+      }),
+      publicClient.readContract({
+        address: registry,
+        abi: nodeRegistryAbi,
+        functionName: "isActive",
+        args: [address],
+      }),
+    ]);
+    return {
+      registered: node.registered,
+      active,
+      gpuCount: node.gpuCount,
+      vramGbPerGpu: node.vramGbPerGpu,
+      certLevel: node.certLevel,
+      certExpiry: Number(node.certExpiry),
+    };
+  }
+  const lookupNode = async (address: `0x${string}`) => {
+    const key = address.toLowerCase();
+    const hit = nodeCache.get(key);
+    if (hit && Date.now() - hit.at < 30_000) return hit.value;
+    const value = await readNode(address).catch(() => undefined);
+    if (value) nodeCache.set(key, { at: Date.now(), value });
+    return value;
+  };
+  const lookupJob = async (jobId: bigint): Promise<JobRecord | undefined> =>
+    store.job(jobId)?.job ??
+    (await getJobRecord(publicClient, { jobManager: jm, jobId }).catch(() => undefined));
+
+  let head = await publicClient.getBlock();
+  const gossip = await startGossip({
+    keyFile: join(config.dataDir, "p2p.key"),
+    listen: config.p2p.listen,
+    bootstrap: [
+      ...config.p2p.bootstrap,
+      ...(await registeredMultiaddrs(publicClient, deployment, account.address)),
+    ],
+    mdns: config.p2p.mdns,
+    log,
+  });
+  const market = await startMarket({
+    gossip,
+    chainId: deployment.chainId,
+    jobManager: jm,
+    log,
+    validateBid: (bid, seen) =>
+      validateBid({
+        ...seen,
+        bid,
+        now: head.timestamp,
+        lookupJob,
+        lookupNode,
+        chainId: deployment.chainId,
+        jobManager: jm,
+      }),
+    onBid: () => metrics.bidsReceived.inc(),
+  });
+
+  const abort = new AbortController();
+  let lastBatchAt = 0;
+  let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  const ctx: AgentContext = {
+    config,
+    deployment,
+    log,
+    store,
+    publicClient,
+    account,
+    address: account.address,
+    sender,
+    market,
+    docker,
+    hardware,
+    pricing,
+    metrics,
+    claimWindow: BigInt(claimWindow),
+    challengeWindow: BigInt(challengeWindow),
+    chainNow: () => head.timestamp,
+    apiUrl: () => config.api.publicUrl ?? api!.url,
+    jobDir: (jobId, attempt) => join(config.dataDir, "jobs", `${jobId}-${attempt}`),
+  };
+  api = await startApi(
+    {
+      ...ctx,
+      health: () => ({
+        address: account.address,
+        peerId: gossip.peerId,
+        chainHead: head.number.toString(),
+        cursor: store.cursor()?.toString(),
+        lastBatchAt,
+        activeJobs: store.allWork({ active: true }).length,
+      }),
+    },
+    config.api,
+  );
+
+  // One action in flight per job: the two loops never act on the same job at once.
+  const inFlight = new Map<bigint, Promise<void>>();
+  const act = (jobId: bigint, what: string, fn: () => Promise<void>) => {
+    if (inFlight.has(jobId) || abort.signal.aborted) return;
+    const p = fn()
+      .catch((error: unknown) => {
+        if (abort.signal.aborted) return; // stopping: the step resumes after a restart
+        if (error instanceof JobFailure) {
+          store.setWork(jobId, "failed", { reason: `${error.stage}: ${error.message}` });
+          market.forget(jobId);
+          metrics.failures.inc({ stage: error.stage });
+          log.warn(
+            { jobId: jobId.toString(), stage: error.stage, reason: error.message },
+            "job failed on this node",
+          );
+        } else {
+          log.warn(
+            { jobId: jobId.toString(), step: what, err: (error as Error).message },
+            "step failed; retrying",
+          );
+        }
+      })
+      .finally(() => inFlight.delete(jobId));
+    inFlight.set(jobId, p);
+  };
+
+  const watching = (async () => {
+    const events = watchJobEvents({
+      client: publicClient,
+      jobManager: jm,
+      fromBlock: store.cursor() ?? BigInt(deployment.startBlock),
+      confirmations: config.confirmations,
+      pollIntervalMs: config.pollIntervalMs,
+      signal: abort.signal,
+      onRpcError: (error, attempt, retryInMs) => {
+        metrics.rpcErrors.inc();
+        log.warn(
+          { attempt, retryInMs, err: (error as Error).message.split("\n")[0] },
+          "RPC error while watching; retrying",
+        );
+      },
+    });
+    for await (const batch of events) {
+      store.applyBatch(batch);
+      lastBatchAt = Date.now();
+      for (const e of batch.events) {
+        if (e.name !== "JobSubmitted" && e.name !== "JobReopened") continue;
+        metrics.jobsSeen.inc();
+        const prior = store.work(e.jobId);
+        if (prior && !(e.name === "JobReopened" && (prior.phase === "lost" || prior.phase === "skipped")))
+          continue;
+        const stored = store.job(e.jobId)!;
+        act(e.jobId, "consider", () => considerJob(ctx, stored));
+      }
+    }
+  })();
+
+  const ticking = (async () => {
+    while (!abort.signal.aborted) {
+      try {
+        head = await publicClient.getBlock();
+        metrics.head.set(Number(head.number));
+        for (const work of store.allWork({ active: true })) {
+          const step = steps[work.phase];
+          if (step) act(work.jobId, work.phase, () => step(ctx, work));
+        }
+      } catch (error) {
+        metrics.rpcErrors.inc();
+        log.warn({ err: (error as Error).message.split("\n")[0] }, "RPC error reading the head; retrying");
+      }
+      await new Promise((r) => setTimeout(r, config.pollIntervalMs));
+    }
+  })();
+
+  log.info(
+    {
+      address: account.address,
+      peerId: gossip.peerId,
+      api: api.url,
+      chainId: deployment.chainId,
+      gpus: hardware.gpus.length,
+    },
+    "node agent started",
+  );
+
+  return {
+    address: account.address,
+    peerId: gossip.peerId,
+    apiUrl: api.url,
+    multiaddrs: () => gossip.multiaddrs(),
+    store,
+    metrics,
+    sender,
+    /** Stops every loop and part it started; containers keep running and are re-attached on restart. */
+    async stop() {
+      abort.abort();
+      await Promise.allSettled([watching, ticking]);
+      // Steps waiting on a container are left: the container outlives the agent by design.
+      await Promise.race([
+        Promise.allSettled([...inFlight.values()]),
+        new Promise((r) => setTimeout(r, 3000)),
+      ]);
+      await market.stop();
+      await gossip.stop();
+      await api?.stop();
+      store.close();
+      log.info("node agent stopped");
+    },
+  };
+}
+
+export type Agent = Awaited<ReturnType<typeof startAgent>>;
+
+/** The multiaddrs other active nodes registered on-chain: gossip bootstrap peers with no config at all. */
+async function registeredMultiaddrs(
+  client: PublicClient,
+  deployment: { contracts: { nodeRegistry: `0x${string}` } },
+  self: `0x${string}`,
+): Promise<string[]> {
+  const registry = deployment.contracts.nodeRegistry;
+  const count = await client.readContract({
+    address: registry,
+    abi: nodeRegistryAbi,
+    functionName: "activeCount",
+  });
+  const addrs: string[] = [];
+  for (let i = 0n; i < count && i < 64n; i++) {
+    const op = await client.readContract({
+      address: registry,
+      abi: nodeRegistryAbi,
+      functionName: "activeAt",
+      args: [i],
+    });
+    if (op.toLowerCase() === self.toLowerCase()) continue;
+    const meta = await client.readContract({
+      address: registry,
+      abi: nodeRegistryAbi,
+      functionName: "getNodeMeta",
+      args: [op],
+    });
+    for (const a of meta.multiaddrs) if (a.includes("/p2p/")) addrs.push(a);
+  }
+  return addrs;
+}
