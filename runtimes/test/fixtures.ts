@@ -37,6 +37,26 @@ export function classificationCsv(rows: number, seed = 1): string {
   return csv;
 }
 
+/** The small train job the tests, the agent tests and the devnet run: a seeded MLP on `classificationCsv`. */
+export const trainSpec = (overrides: Record<string, unknown> = {}) => ({
+  version: 1,
+  kind: "train",
+  seed: 7,
+  runtime: {
+    data: { file: "train.csv", features: ["x1", "x2"], label: "label" },
+    model: { type: "mlp", task: "classification", hidden: [16], activation: "relu", classes: 3 },
+  },
+  hyperparameters: {
+    epochs: 4,
+    batchSize: 16,
+    learningRate: 0.1,
+    momentum: 0.9,
+    checkpointEvery: 20,
+    evalFraction: 0.25,
+  },
+  ...overrides,
+});
+
 /** A .npy file (format 1.0) holding a little-endian float32 matrix. */
 export function npyFloat32(rows: readonly (readonly number[])[]): Buffer {
   const cols = rows[0]?.length ?? 0;

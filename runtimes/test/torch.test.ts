@@ -12,6 +12,7 @@ import {
   type JobOutcome,
   npyFloat32,
   regressionRows,
+  trainSpec,
 } from "./fixtures.ts";
 import { buildRuntimeImages } from "./images.ts";
 
@@ -21,24 +22,6 @@ let image: string;
 let trained: JobOutcome;
 
 const CSV = classificationCsv(240);
-const trainSpec = (overrides: Record<string, unknown> = {}) => ({
-  version: 1,
-  kind: "train",
-  seed: 7,
-  runtime: {
-    data: { file: "train.csv", features: ["x1", "x2"], label: "label" },
-    model: { type: "mlp", task: "classification", hidden: [16], activation: "relu", classes: 3 },
-  },
-  hyperparameters: {
-    epochs: 4,
-    batchSize: 16,
-    learningRate: 0.1,
-    momentum: 0.9,
-    checkpointEvery: 20,
-    evalFraction: 0.25,
-  },
-  ...overrides,
-});
 const read = (dir: string, rel: string) => readFileSync(join(dir, rel));
 
 /** Parses a safetensors file independently of the runtime's own reader. */

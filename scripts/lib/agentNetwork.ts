@@ -9,7 +9,7 @@ import { outputRootOfDirectory } from "@arthaain/sdk/node";
 import { type Hex, toHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import type { AgentConfigInput } from "../../node-agent/src/config/agentConfig.ts";
-import { classificationCsv } from "../../runtimes/test/fixtures.ts";
+import { classificationCsv, trainSpec as torchTrainSpec } from "../../runtimes/test/fixtures.ts";
 import { buildRuntimeImages } from "../../runtimes/test/images.ts";
 import { deployArtha, devnetParams, TOKEN } from "./artha.ts";
 import { startChain } from "./startChain.ts";
@@ -19,25 +19,8 @@ const HARDHAT_MNEMONIC = "test test test test test test test test test test test
 export const devKey = (index: number): Hex =>
   toHex(mnemonicToAccount(HARDHAT_MNEMONIC, { addressIndex: index }).getHdKey().privateKey!);
 
-/** The small train job every demo and test runs: a seeded MLP on a generated 3-class CSV. */
-export const trainSpec = {
-  version: 1,
-  kind: "train",
-  seed: 7,
-  runtime: {
-    data: { file: "train.csv", features: ["x1", "x2"], label: "label" },
-    model: { type: "mlp", task: "classification", hidden: [16], activation: "relu", classes: 3 },
-  },
-  hyperparameters: {
-    epochs: 4,
-    batchSize: 16,
-    learningRate: 0.1,
-    momentum: 0.9,
-    checkpointEvery: 20,
-    evalFraction: 0.25,
-  },
-  resources: { cpus: 1, memoryMb: 1024 },
-};
+/** The small train job every demo and test runs, with the resources the agents reserve for it. */
+export const trainSpec = torchTrainSpec({ resources: { cpus: 1, memoryMb: 1024 } });
 
 export async function startAgentNetwork(opts: {
   dir: string;

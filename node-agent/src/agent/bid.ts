@@ -2,18 +2,12 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  JobState,
-  jobSpecKinds,
-  modelRegistryAbi,
-  nodeRegistryAbi,
-  parseJobSpec,
-  signBid,
-} from "@arthaain/sdk";
+import { JobState, jobSpecKinds, nodeRegistryAbi, parseJobSpec, signBid } from "@arthaain/sdk";
 import { evaluateJob } from "../evaluate/index.ts";
 import { fetchSpec } from "../inputs/index.ts";
 import type { StoredJob } from "../state/openStore.ts";
 import type { AgentContext } from "./context.ts";
+import { readRegistryEntries } from "./registryEntries.ts";
 import { activeReservations } from "./reservations.ts";
 
 /** Decides whether to bid on a freshly seen (or reopened) job, and bids. Records the decision either way. */
@@ -41,25 +35,7 @@ export async function considerJob(ctx: AgentContext, stored: StoredJob): Promise
     return skip("bad-spec", (error as Error).message);
   }
 
-  const readModel = async () =>
-    job.modelId === 0
-      ? undefined
-      : ctx.publicClient.readContract({
-          address: ctx.deployment.contracts.modelRegistry,
-          abi: modelRegistryAbi,
-          functionName: "getModel",
-          args: [job.modelId],
-        });
-  const readDataset = async () =>
-    job.datasetId === 0
-      ? undefined
-      : ctx.publicClient.readContract({
-          address: ctx.deployment.contracts.modelRegistry,
-          abi: modelRegistryAbi,
-          functionName: "getDataset",
-          args: [job.datasetId],
-        });
-  const [model, dataset, node] = await Promise.all([readModel(), readDataset(), readSelf(ctx)]);
+  const [{ model, dataset }, node] = await Promise.all([readRegistryEntries(ctx, job), readSelf(ctx)]);
 
   const verdict = evaluateJob({
     job: {

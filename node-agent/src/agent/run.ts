@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { modelRegistryAbi, parseJobSpec, requestsNetwork } from "@arthaain/sdk";
+import { parseJobSpec, requestsNetwork } from "@arthaain/sdk";
 import { outputRootOfDirectory } from "@arthaain/sdk/node";
 import { type Hex, sha256, zeroHash } from "viem";
 import {
@@ -19,6 +19,7 @@ import {
 import { fetchInput, fetchSpec } from "../inputs/index.ts";
 import type { Work } from "../state/openStore.ts";
 import type { AgentContext } from "./context.ts";
+import { readRegistryEntries } from "./registryEntries.ts";
 
 /** A failure that ends the job on this node (recorded with its reason; the agent goes on). */
 export class JobFailure extends Error {
@@ -35,7 +36,6 @@ type Input = { uri: string; contentHash: Hex };
 /** Where the job's model and dataset come from: a dependency's outputs, or the registry's entries. */
 async function inputsOf(ctx: AgentContext, jobId: bigint): Promise<{ model?: Input; data?: Input }> {
   const stored = ctx.store.job(jobId)!;
-  const registry = ctx.deployment.contracts.modelRegistry;
   const inputs: { model?: Input; data?: Input } = {};
   const dependsOn = stored.details.dependsOn ?? [];
   if (dependsOn.length > 0) {
@@ -46,24 +46,10 @@ async function inputsOf(ctx: AgentContext, jobId: bigint): Promise<{ model?: Inp
       throw new JobFailure("inputs", `dependency job ${dependsOn[0]} has no result seen by this node`);
     }
     inputs.model = { uri: dep.details.outputUri, contentHash: dep.job.outputRoot };
-  } else if (stored.job.modelId !== 0) {
-    const m = await ctx.publicClient.readContract({
-      address: registry,
-      abi: modelRegistryAbi,
-      functionName: "getModel",
-      args: [stored.job.modelId],
-    });
-    inputs.model = { uri: m.uri, contentHash: m.contentHash };
   }
-  if (stored.job.datasetId !== 0) {
-    const d = await ctx.publicClient.readContract({
-      address: registry,
-      abi: modelRegistryAbi,
-      functionName: "getDataset",
-      args: [stored.job.datasetId],
-    });
-    inputs.data = { uri: d.uri, contentHash: d.contentHash };
-  }
+  const { model, dataset } = await readRegistryEntries(ctx, stored.job);
+  if (model && !inputs.model) inputs.model = { uri: model.uri, contentHash: model.contentHash };
+  if (dataset) inputs.data = { uri: dataset.uri, contentHash: dataset.contentHash };
   return inputs;
 }
 

@@ -150,6 +150,46 @@ describe("watchJobEvents against a Hardhat chain", () => {
     expect(after.map((e) => e.name)).toEqual(["JobSubmitted"]);
   });
 
+  it("never yields a block that a reorg shallower than its confirmations replaced", async () => {
+    const a = await deployArtha();
+    const client = a.publicClient as unknown as PublicClient;
+    const provider = a.conn.provider;
+    const start = (await client.getBlockNumber()) + 1n;
+    const snapshot = await provider.request({ method: "evm_snapshot", params: [] });
+    // Branch 1: job 1 asks 77 tokens; two blocks on top, one short of the 3 confirmations.
+    await a.submitJob(a.jobRequest({ maxPrice: 77n * TOKEN }));
+    await a.conn.networkHelpers.mine(1);
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 500);
+    const seen = eventsOf(
+      await collect(
+        watchJobEvents({
+          client,
+          jobManager: a.jobManager.address,
+          fromBlock: start,
+          confirmations: 3,
+          pollIntervalMs: 20,
+          signal: abort.signal,
+        }),
+        () => false,
+      ),
+    );
+    clearTimeout(timer);
+    expect(seen).toEqual([]);
+    // The reorg: back to the fork point, and branch 2's job 1 asks 55 tokens, buried deep enough.
+    await provider.request({ method: "evm_revert", params: [snapshot] });
+    await a.submitJob(a.jobRequest({ maxPrice: 55n * TOKEN }));
+    await a.conn.networkHelpers.mine(3);
+    const after = eventsOf(
+      await collect(
+        watchJobEvents({ client, jobManager: a.jobManager.address, fromBlock: start, confirmations: 3 }),
+        (b) => eventsOf(b).length >= 1,
+      ),
+    );
+    expect(after.map((e) => [e.name, e.jobId, e.job.maxPrice])).toEqual([["JobSubmitted", 1n, 55n * TOKEN]]);
+    expect(after[0]!.job).toEqual(await a.record(1n));
+  });
+
   it("rides out a real RPC outage (the HTTP endpoint goes down, then back) and loses no event", async () => {
     const a = await deployArtha();
     const rpc = await serveOverHttp(a.conn.provider);
