@@ -223,7 +223,15 @@ async function main() {
     log("done (--exit): stopping the agents and the chain");
     await stop(0);
   }
+  // Tokens for the requester to try `arthai` against this network (its first job spent what it had).
+  await a.mined(a.token.write.mint([a.requester.account.address, 1_000n * TOKEN]));
   log(`network up: RPC ${chain.rpcUrl}, deployments/31337.json, logs in .artha/devnet/. Ctrl-C stops it.`);
+  log(
+    `try the requester CLI: export ARTHAI_DEPLOYMENT=deployments/31337.json ARTHAI_IMAGE=${net.images.torch}; ` +
+      `npm run arthai -- job status ${jobId}. The requester ${a.requester.account.address} (Hardhat's dev ` +
+      "account #1) holds 1000 aUSD: set its key in ARTHAI_PRIVATE_KEY to run `arthai train --model " +
+      `${net.modelId} --data ${net.datasetId} --epochs 1 --budget 100 --wait\`.`,
+  );
 }
 
 // Any failure stops what the devnet started, with the reason on one line.

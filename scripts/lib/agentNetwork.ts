@@ -3,7 +3,6 @@
 // files live on disk (file:// URIs, real content hashes), operators registered, and agent configs.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Deployment } from "@arthaain/sdk";
 import { canonicalSpecJson, specHash } from "@arthaain/sdk";
 import { outputRootOfDirectory } from "@arthaain/sdk/node";
 import { type Hex, toHex } from "viem";
@@ -35,18 +34,7 @@ export async function startAgentNetwork(opts: {
   try {
     const params = { ...devnetParams, ...opts.params };
     const a = await deployArtha(params, { name: "localhost", url: chain.rpcUrl });
-    const deployment: Deployment = {
-      chainId: await a.publicClient.getChainId(),
-      startBlock: 0,
-      contracts: {
-        token: a.token.address,
-        nodeRegistry: a.nodeRegistry.address,
-        modelRegistry: a.modelRegistry.address,
-        jobManager: a.jobManager.address,
-        proofOfCompute: a.proofOfCompute.address,
-      },
-      params,
-    };
+    const { deployment } = a;
     const deploymentFile = join(opts.dir, "deployment.json");
     writeFileSync(deploymentFile, JSON.stringify(deployment, null, 2));
 

@@ -3,7 +3,13 @@
 
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { getJobRecord, JobKind, type JobRecord } from "@arthaain/sdk";
+import {
+  type ArthaWriteContext,
+  type Deployment,
+  getJobRecord,
+  JobKind,
+  type JobRecord,
+} from "@arthaain/sdk";
 import hre from "hardhat";
 import { type Address, type Hash, type Hex, keccak256, toHex } from "viem";
 import { ArthaDevnetModule, type defaultParams } from "../../ignition/modules/Artha.ts";
@@ -218,7 +224,31 @@ export async function deployArtha(
   // Every deployment starts with one dataset and one model (ids 1), owned by the requester.
   const { modelId, datasetId } = await registerModelAndDataset();
 
+  const deployment: Deployment = {
+    chainId: await publicClient.getChainId(),
+    startBlock: 0,
+    contracts: {
+      token: token.address,
+      nodeRegistry: nodeRegistry.address,
+      modelRegistry: modelRegistry.address,
+      jobManager: jobManager.address,
+      proofOfCompute: proofOfCompute.address,
+    },
+    // JSON-safe: a bigint parameter (a token amount) is written as its decimal string.
+    params: Object.fromEntries(
+      Object.entries(params).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v]),
+    ) as Record<string, string | number>,
+  };
+  /** What the SDK's actions take, acting as `wallet` (default: the requester). */
+  const sdkContext = (wallet: Wallet = requester!): ArthaWriteContext => ({
+    publicClient: publicClient as never,
+    walletClient: wallet as never,
+    deployment,
+  });
+
   return {
+    deployment,
+    sdkContext,
     conn,
     modelId,
     datasetId,

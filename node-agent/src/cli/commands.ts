@@ -6,7 +6,14 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import { isIP } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { jobManagerAbi, nodeRegistryAbi, parseJobSpec, requestsNetwork } from "@arthaain/sdk";
+import {
+  jobManagerAbi,
+  nodeRegistryAbi,
+  parseJobSpec,
+  parseTokenAmount,
+  requestsNetwork,
+  tokenAmountText,
+} from "@arthaain/sdk";
 import {
   loadPrivateKey,
   outputRootOfDirectory,
@@ -15,7 +22,7 @@ import {
 } from "@arthaain/sdk/node";
 import { peerIdFromPrivateKey } from "@libp2p/peer-id";
 import Docker from "dockerode";
-import { type Address, erc20Abi, formatEther, formatUnits, type Hex, isAddress, parseUnits } from "viem";
+import { type Address, erc20Abi, formatEther, formatUnits, type Hex, isAddress } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { startAgent } from "../agent/startAgent.ts";
 import { connectChain } from "../chain/connectChain.ts";
@@ -41,30 +48,6 @@ export async function runCommand(name: string, globals: Globals, o: Options): Pr
 
 const print = (g: Globals, human: string, data: unknown) =>
   console.log(g.json ? JSON.stringify(data, (_k, v) => (typeof v === "bigint" ? v.toString() : v)) : human);
-
-const AMOUNT = /^\d+(\.\d+)?$/;
-
-/** Checks the form of a token amount before anything touches the chain ("abc", "-5" and "" are refused). */
-function amountText(what: string, value: unknown): string {
-  const text = typeof value === "string" ? value.trim() : "";
-  if (!AMOUNT.test(text)) {
-    throw new Error(`${what} ${JSON.stringify(value ?? "")}: expected an amount in tokens, like 500 or 2.5`);
-  }
-  return text;
-}
-
-/** A checked amount in the token's base units: never rounded, never zero. */
-function toUnits(what: string, text: string, decimals: number): bigint {
-  const fraction = (text.split(".")[1] ?? "").replace(/0+$/, "");
-  if (fraction.length > decimals) {
-    throw new Error(
-      `${what} ${text}: the token has ${decimals} decimals, so at most ${decimals} digits after the point`,
-    );
-  }
-  const units = parseUnits(text, decimals);
-  if (units === 0n) throw new Error(`${what} ${text}: must be more than 0`);
-  return units;
-}
 
 function portOption(what: string, value: unknown): number {
   const port = Number(value);
@@ -171,7 +154,7 @@ async function operator(g: Globals) {
     getNode,
     decimals,
     fmt,
-    units: (what: string, text: string) => toUnits(what, text, decimals),
+    units: (what: string, text: string) => parseTokenAmount(what, text, decimals),
   };
 }
 
@@ -255,7 +238,7 @@ const commands: Record<string, (g: Globals, o: Options) => Promise<void>> = {
   },
 
   async register(g, o) {
-    const stakeText = amountText("--stake", o.stake);
+    const stakeText = tokenAmountText("--stake", o.stake);
     const op = await operator(g);
     const stake = op.units("--stake", stakeText);
     const node = await op.getNode();
@@ -350,7 +333,7 @@ const commands: Record<string, (g: Globals, o: Options) => Promise<void>> = {
   },
 
   async stake(g, o) {
-    const text = amountText("amount", o.amount);
+    const text = tokenAmountText("amount", o.amount);
     const op = await operator(g);
     const amount = op.units("amount", text);
     const node = await op.getNode();
@@ -375,7 +358,7 @@ const commands: Record<string, (g: Globals, o: Options) => Promise<void>> = {
   },
 
   async unstake(g, o) {
-    const text = amountText("amount", o.amount);
+    const text = tokenAmountText("amount", o.amount);
     const op = await operator(g);
     const amount = op.units("amount", text);
     await op.needGas();

@@ -1,3 +1,4 @@
+import { sleep } from "@arthaain/sdk";
 import type { Address, PublicClient } from "viem";
 import { type JobEvent, toJobEvents } from "./jobEvents.ts";
 
@@ -60,17 +61,4 @@ export async function* watchJobEvents(opts: WatchJobEventsOptions): AsyncGenerat
       await sleep(pollMs, opts.signal);
     }
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

@@ -15,3 +15,12 @@ export {
 export { JobSpecError } from "./jobSpecError.ts";
 export { parseJobSpec, validateJobSpec } from "./parseJobSpec.ts";
 export { specHash } from "./specHash.ts";
+export {
+  type EncodedSpec,
+  encodeSpec,
+  INLINE_SPEC_MAX_BYTES,
+  type SpecStore,
+  type StoredSpec,
+  specFileName,
+} from "./store/specStore.ts";
+export { inlineSpecUri, storeEncodedSpec, storeSpec } from "./store/storeSpec.ts";

@@ -1,0 +1,67 @@
+// Every SDK action, grouped by what it acts on. Each takes an ArthaReadContext (reads) or an
+// ArthaWriteContext (writes) first; see docs/sdk.md.
+export * from "../client/context.ts";
+export { DEFAULT_MAX_SCAN_BLOCKS, type ScanEventsParameters, scanEvents } from "../client/scanEvents.ts";
+export { ArthaTxError, type SendTransactionParameters, sendTransaction } from "../client/sendTransaction.ts";
+export { sleep } from "../client/sleep.ts";
+export { type Dataset, type GetDatasetParameters, getDataset } from "./datasets/getDataset.ts";
+export { type ListDatasetsParameters, listDatasets } from "./datasets/listDatasets.ts";
+export { type RegisterDatasetParameters, registerDataset } from "./datasets/registerDataset.ts";
+export { type CancelJobParameters, type CancelJobReturnType, cancelJob } from "./jobs/cancelJob.ts";
+export { type GetJobParameters, getJob, type Job, type JobStateLabel } from "./jobs/getJob.ts";
+export {
+  type GetJobArtifactsParameters,
+  getJobArtifacts,
+  type JobArtifact,
+  type JobArtifacts,
+} from "./jobs/getJobArtifacts.ts";
+export { type GetJobLogsParameters, getJobLogs } from "./jobs/getJobLogs.ts";
+export {
+  type GetJobSubmissionParameters,
+  getJobSubmission,
+  type JobSubmission,
+} from "./jobs/getJobSubmission.ts";
+export { JobRequestError } from "./jobs/jobRequestError.ts";
+export { type JobLimits, readJobLimits } from "./jobs/readJobLimits.ts";
+export { submitAgentJob } from "./jobs/submitAgentJob.ts";
+export { submitInferJob } from "./jobs/submitInferJob.ts";
+export { type SubmitJobParameters, type SubmitJobReturnType, submitJob } from "./jobs/submitJob.ts";
+export { submitTrainJob } from "./jobs/submitTrainJob.ts";
+export { type JobEvent, type JobEventName, type WatchJobParameters, watchJob } from "./jobs/watchJob.ts";
+export { type AddCheckpointParameters, addCheckpoint } from "./models/addCheckpoint.ts";
+export {
+  type Checkpoint,
+  type GetCheckpointParameters,
+  getCheckpoint,
+  type JobCheckpoint,
+  type RegistryCheckpoint,
+} from "./models/getCheckpoint.ts";
+export { type GetModelParameters, getModel, type Model } from "./models/getModel.ts";
+export {
+  type GetModelLineageParameters,
+  getModelLineage,
+  type LineageEdge,
+  type LineageEdgeKind,
+  type LineageNode,
+} from "./models/getModelLineage.ts";
+export { type ListCheckpointsParameters, listCheckpoints } from "./models/listCheckpoints.ts";
+export { type ListModelsParameters, listModels } from "./models/listModels.ts";
+export { type PublishModelParameters, publishModel } from "./models/publishModel.ts";
+export { type RegisterModelParameters, registerModel } from "./models/registerModel.ts";
+export { type GetNodeParameters, getNode } from "./nodes/getNode.ts";
+export { type ListNodesParameters, listNodes } from "./nodes/listNodes.ts";
+export { type NodeApi, openNodeApi } from "./nodes/nodeApi.ts";
+export { type NodeCapabilities, type NodeInfo, readNodeInfo } from "./nodes/nodeInfo.ts";
+export {
+  type EnsureAllowanceParameters,
+  type EnsureAllowanceReturnType,
+  ensureAllowance,
+} from "./token/ensureAllowance.ts";
+export { type GetPermitDomainParameters, getPermitDomain } from "./token/getPermitDomain.ts";
+export { type SignPermitParameters, type SignPermitReturnType, signPermit } from "./token/signPermit.ts";
+export {
+  InsufficientBalanceError,
+  type RequireTokenBalanceParameters,
+  requireTokenBalance,
+  tokenUnits,
+} from "./token/tokenBalance.ts";
