@@ -2,10 +2,14 @@
 // Each stage lives in its own module; this file owns the two loops (chain events in, work items forward)
 // and the lifecycle of every long-lived part (store, p2p, API, Docker client).
 import { join } from "node:path";
-import { getJobRecord, type JobRecord, jobManagerAbi, nodeRegistryAbi } from "@arthaain/sdk";
-import { loadPrivateKey, readDeploymentFile } from "@arthaain/sdk/node";
+import { getJobRecord, type JobRecord, jobManagerAbi } from "@arthaain/sdk";
+import {
+  cachedBidNodeLookup,
+  loadPrivateKey,
+  readDeploymentFile,
+  registeredPeerAddresses,
+} from "@arthaain/sdk/node";
 import Docker from "dockerode";
-import type { PublicClient } from "viem";
 import { startApi } from "../api/startApi.ts";
 import { connectChain } from "../chain/connectChain.ts";
 import { createTxSender } from "../chain/createTxSender.ts";
@@ -85,40 +89,7 @@ export async function startAgent(opts: StartAgentOptions) {
   const sender = createTxSender({ publicClient, walletClient, log });
   const pricing = await createPricing(config.pricing, publicClient, deployment);
 
-  const nodeCache = new Map<string, { at: number; value: Awaited<ReturnType<typeof readNode>> }>();
-  async function readNode(address: `0x${string}`) {
-    const registry = deployment.contracts.nodeRegistry;
-    const [node, active] = await Promise.all([
-      publicClient.readContract({
-        address: registry,
-        abi: nodeRegistryAbi,
-        functionName: "getNode",
-        args: [address],
-      }),
-      publicClient.readContract({
-        address: registry,
-        abi: nodeRegistryAbi,
-        functionName: "isActive",
-        args: [address],
-      }),
-    ]);
-    return {
-      registered: node.registered,
-      active,
-      gpuCount: node.gpuCount,
-      vramGbPerGpu: node.vramGbPerGpu,
-      certLevel: node.certLevel,
-      certExpiry: Number(node.certExpiry),
-    };
-  }
-  const lookupNode = async (address: `0x${string}`) => {
-    const key = address.toLowerCase();
-    const hit = nodeCache.get(key);
-    if (hit && Date.now() - hit.at < 30_000) return hit.value;
-    const value = await readNode(address).catch(() => undefined);
-    if (value) nodeCache.set(key, { at: Date.now(), value });
-    return value;
-  };
+  const lookupNode = cachedBidNodeLookup(publicClient, deployment.contracts.nodeRegistry);
   const lookupJob = async (jobId: bigint): Promise<JobRecord | undefined> =>
     store.job(jobId)?.job ??
     (await getJobRecord(publicClient, { jobManager: jm, jobId }).catch(() => undefined));
@@ -129,7 +100,7 @@ export async function startAgent(opts: StartAgentOptions) {
     listen: config.p2p.listen,
     bootstrap: [
       ...config.p2p.bootstrap,
-      ...(await registeredMultiaddrs(publicClient, deployment, account.address)),
+      ...(await registeredPeerAddresses(publicClient, deployment.contracts.nodeRegistry, account.address)),
     ],
     mdns: config.p2p.mdns,
     log,
@@ -302,35 +273,3 @@ export async function startAgent(opts: StartAgentOptions) {
 }
 
 export type Agent = Awaited<ReturnType<typeof startAgent>>;
-
-/** The multiaddrs other active nodes registered on-chain: gossip bootstrap peers with no config at all. */
-async function registeredMultiaddrs(
-  client: PublicClient,
-  deployment: { contracts: { nodeRegistry: `0x${string}` } },
-  self: `0x${string}`,
-): Promise<string[]> {
-  const registry = deployment.contracts.nodeRegistry;
-  const count = await client.readContract({
-    address: registry,
-    abi: nodeRegistryAbi,
-    functionName: "activeCount",
-  });
-  const addrs: string[] = [];
-  for (let i = 0n; i < count && i < 64n; i++) {
-    const op = await client.readContract({
-      address: registry,
-      abi: nodeRegistryAbi,
-      functionName: "activeAt",
-      args: [i],
-    });
-    if (op.toLowerCase() === self.toLowerCase()) continue;
-    const meta = await client.readContract({
-      address: registry,
-      abi: nodeRegistryAbi,
-      functionName: "getNodeMeta",
-      args: [op],
-    });
-    for (const a of meta.multiaddrs) if (a.includes("/p2p/")) addrs.push(a);
-  }
-  return addrs;
-}

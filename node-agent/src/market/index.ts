@@ -1,15 +1,23 @@
-// The gossip market (DESIGN §3): a libp2p node with gossipsub, the bid topic with its validator, and the
-// bid rules. The bid itself (types, signing, wire format, ranking) is in @arthaain/sdk.
-export { EPHEMERAL_KEY, loadPeerKey } from "./loadPeerKey.ts";
-export { type MarketLogger, silentMarketLogger } from "./logger.ts";
+// The gossip market (DESIGN §3): the bid topic with its validator, on top of the SDK's gossip node
+// (startGossip, loadPeerKey, validateBid in @arthaain/sdk/node, shared with requesters watching a live
+// auction). The bid itself (types, signing, wire format, ranking) is in @arthaain/sdk.
 export {
+  type BidJobView,
+  type BidNodeView,
+  type BidVerdict,
   bidTopicScoreParams,
+  EPHEMERAL_KEY,
   type GossipNode,
   type GossipServices,
+  loadPeerKey,
+  type MarketLogger,
   parsePeerAddress,
   type StartGossipOptions,
+  silentMarketLogger,
   startGossip,
-} from "./startGossip.ts";
+  type ValidateBidParameters,
+  validateBid,
+} from "@arthaain/sdk/node";
 export {
   BidRejectedError,
   type Market,
@@ -17,10 +25,3 @@ export {
   type StartMarketOptions,
   startMarket,
 } from "./startMarket.ts";
-export {
-  type BidJobView,
-  type BidNodeView,
-  type BidVerdict,
-  type ValidateBidParameters,
-  validateBid,
-} from "./validateBid.ts";

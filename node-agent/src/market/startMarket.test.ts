@@ -1,11 +1,16 @@
 import { type Bid, bidTopic, encodeBid, JobState, type SignedBid, signBid } from "@arthaain/sdk";
+import {
+  type BidJobView,
+  type BidNodeView,
+  type GossipNode,
+  type MarketLogger,
+  startGossip,
+  validateBid,
+} from "@arthaain/sdk/node";
 import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterEach, describe, expect, it } from "vitest";
-import type { MarketLogger } from "./logger.ts";
-import { type GossipNode, startGossip } from "./startGossip.ts";
 import { BidRejectedError, type Market, startMarket } from "./startMarket.ts";
-import { type BidJobView, type BidNodeView, validateBid } from "./validateBid.ts";
 
 // Real libp2p nodes on 127.0.0.1, real gossipsub, the real validateBid over in-memory chain views.
 const deployment = { chainId: 31337, jobManager: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as Address };

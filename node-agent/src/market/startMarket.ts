@@ -9,10 +9,8 @@ import {
   type SignedBid,
   verifyBid,
 } from "@arthaain/sdk";
+import { type BidVerdict, type GossipNode, type MarketLogger, silentMarketLogger } from "@arthaain/sdk/node";
 import { type Message, type PeerId, TopicValidatorResult } from "@libp2p/interface";
-import { type MarketLogger, silentMarketLogger } from "./logger.ts";
-import type { GossipNode } from "./startGossip.ts";
-import type { BidVerdict } from "./validateBid.ts";
 
 export type StartMarketOptions = BidDeployment & {
   gossip: GossipNode;

@@ -8,6 +8,11 @@ export { type Dataset, type GetDatasetParameters, getDataset } from "./datasets/
 export { type ListDatasetsParameters, listDatasets } from "./datasets/listDatasets.ts";
 export { type RegisterDatasetParameters, registerDataset } from "./datasets/registerDataset.ts";
 export { type CancelJobParameters, type CancelJobReturnType, cancelJob } from "./jobs/cancelJob.ts";
+export {
+  type EstimatePriceParameters,
+  estimatePrice,
+  type PriceEstimate,
+} from "./jobs/estimatePrice.ts";
 export { type GetJobParameters, getJob, type Job, type JobStateLabel } from "./jobs/getJob.ts";
 export {
   type GetJobArtifactsParameters,
@@ -21,6 +26,7 @@ export {
   getJobSubmission,
   type JobSubmission,
 } from "./jobs/getJobSubmission.ts";
+export { type GetWithdrawableParameters, getWithdrawable } from "./jobs/getWithdrawable.ts";
 export { JobRequestError } from "./jobs/jobRequestError.ts";
 export { type JobLimits, readJobLimits } from "./jobs/readJobLimits.ts";
 export { submitAgentJob } from "./jobs/submitAgentJob.ts";
@@ -28,6 +34,11 @@ export { submitInferJob } from "./jobs/submitInferJob.ts";
 export { type SubmitJobParameters, type SubmitJobReturnType, submitJob } from "./jobs/submitJob.ts";
 export { submitTrainJob } from "./jobs/submitTrainJob.ts";
 export { type JobEvent, type JobEventName, type WatchJobParameters, watchJob } from "./jobs/watchJob.ts";
+export {
+  type WithdrawFundsParameters,
+  type WithdrawFundsReturnType,
+  withdrawFunds,
+} from "./jobs/withdrawFunds.ts";
 export { type AddCheckpointParameters, addCheckpoint } from "./models/addCheckpoint.ts";
 export {
   type Checkpoint,

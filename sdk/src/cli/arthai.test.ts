@@ -16,6 +16,10 @@ import {
   trainSpec,
 } from "../../../scripts/lib/agentNetwork.ts";
 import { TOKEN } from "../../../scripts/lib/artha.ts";
+import { bidTopic } from "../market/bid.ts";
+import { encodeBid } from "../market/encodeBid.ts";
+import { startGossip } from "../market/gossip/startGossip.ts";
+import { signBid } from "../market/signBid.ts";
 import { encryptKeystore } from "../wallet/keystore.ts";
 
 const BIN = join(import.meta.dirname, "arthai.ts");
@@ -333,6 +337,49 @@ describe("jobs", () => {
     const again = await arthai(["job", "cancel", jobId], chain());
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("JobNotCancellable");
+
+    // The refund waits on the job manager until withdrawn.
+    const before = json(await arthai(["--json", "balance"], chain()));
+    expect(BigInt(before.withdrawable)).toBeGreaterThanOrEqual(100n * TOKEN);
+    const paid = ok(await arthai(["withdraw"], chain())).stdout;
+    expect(paid).toContain(`to ${REQUESTER}`);
+    const after = json(await arthai(["--json", "balance", REQUESTER], chain()));
+    expect(after.withdrawable).toBe("0");
+    expect(BigInt(after.wallet)).toBe(BigInt(before.wallet) + BigInt(before.withdrawable));
+    expect(ok(await arthai(["withdraw"], chain())).stdout).toContain("nothing to withdraw");
+  });
+
+  it("submits infer and agent jobs: the spec from the inputs or from --spec, the kind on-chain", async () => {
+    await net.a.mined(net.a.token.write.mint([REQUESTER, 100n * TOKEN]));
+    const inputs = ["--model", `${net.modelId}`, "--data", `${net.datasetId}`];
+    const dry = json(await arthai(["--json", "infer", ...inputs, "--budget", "5", "--dry-run"], chain()));
+    expect(dry.spec.kind).toBe("infer");
+    expect(dry.spec.runtime.data).toEqual({ file: "train.csv", features: ["x1", "x2"], label: "label" });
+    expect(dry.maxPrice).toBe(`${5n * TOKEN}`);
+
+    const infer = json(await arthai(["--json", "infer", ...inputs, "--budget", "5"], chain()));
+    const inferStatus = json(await arthai(["--json", "job", "status", infer.jobId], chain()));
+    expect([inferStatus.kind, inferStatus.state]).toEqual(["infer", "open"]);
+    expect(inferStatus.record.modelId).toBe(Number(net.modelId));
+
+    const noSpec = await arthai(["agent", "--budget", "5"], chain());
+    expect(noSpec.code).toBe(1);
+    expect(noSpec.stderr).toContain("required option '--spec <file>' not specified");
+    const specFile = join(dir, "agent.json");
+    writeFileSync(specFile, JSON.stringify({ kind: "train", seed: 1, runtime: {} }));
+    const wrongKind = await arthai(["agent", "--spec", specFile, "--budget", "5"], chain());
+    expect(wrongKind.code).toBe(1);
+    expect(wrongKind.stderr).toContain('spec.kind is "train"; this command submits "agent" jobs');
+    const task = { program: "csv_analyst.py", task: { question: "mean price" }, maxSteps: 4 };
+    writeFileSync(specFile, JSON.stringify({ version: 1, seed: 7, runtime: { agent: task } }));
+    const agent = json(await arthai(["--json", "agent", "--spec", specFile, "--budget", "5"], chain()));
+    const agentStatus = json(await arthai(["--json", "job", "status", agent.jobId], chain()));
+    expect([agentStatus.kind, agentStatus.state]).toEqual(["agent", "open"]);
+    expect(agentStatus.record.modelId).toBe(0);
+    const stored = JSON.parse(Buffer.from(agent.specUri.split(",")[1], "base64").toString("utf8"));
+    expect(stored).toMatchObject({ kind: "agent", seed: 7, runtime: { agent: task } });
+
+    for (const id of [infer.jobId, agent.jobId]) ok(await arthai(["job", "cancel", id], chain()));
   });
 
   it("names the flag behind a request the job manager would refuse", async () => {
@@ -398,6 +445,8 @@ describe("a job run by a node", () => {
     expect(jobId).toBeDefined();
     for (const step of [
       "auction open",
+      // The agent's bid, seen live over gossip (joined through the address it registered).
+      `bid from ${operator} at `,
       `claimed by ${operator}`,
       `running on ${operator}`,
       "result: output root",
@@ -419,5 +468,81 @@ describe("a job run by a node", () => {
     const tree = ok(await arthai(["model", "lineage", `${net.modelId}`], chain())).stdout;
     expect(tree).toContain(`checkpoint from job ${jobId}: `);
     expect(tree).toContain(`ran on node ${operator}`);
+
+    // The market's recent outcome is this job's winning price.
+    const price = json(await arthai(["--json", "price", "--kind", "train"], chain()));
+    expect(price.count).toBe(1);
+    expect(price.median).toBe(status.record.price);
+    expect(ok(await arthai(["price", "--kind", "infer"], chain())).stdout).toMatch(
+      /^no comparable job was claimed in blocks \d+-\d+: no estimate$/m,
+    );
+    const badKind = await arthai(["price", "--kind", "fine-tune"], chain());
+    expect(badKind.code).toBe(1);
+    expect(badKind.stderr).toContain('--kind "fine-tune": expected one of train, infer, agent');
+
+    const over = await arthai(["job", "bids", jobId!], chain());
+    expect(over.code).toBe(1);
+    expect(over.stderr).toContain(`job ${jobId} is finalized: its auction is over`);
   }, 300_000);
+
+  it("job bids shows a live auction's valid bids, and ends by itself when the job is cancelled", async () => {
+    // A second operator, registered on-chain, bidding from a gossip node of the test's own.
+    const bidder = privateKeyToAccount(net.operatorKey(1));
+    await net.a.registerNode(net.a.operators[1]!, { gpuCount: 0 });
+    const deployment = { chainId: net.deployment.chainId, jobManager: net.deployment.contracts.jobManager };
+    const topic = bidTopic(deployment);
+    const gossip = await startGossip({});
+    try {
+      gossip.pubsub.subscribe(topic);
+      const submitted = json(
+        await arthai(
+          ["--json", "train", "--model", `${net.modelId}`, "--data", `${net.datasetId}`, "--budget", "50"],
+          chain(),
+        ),
+      );
+      const id = BigInt(submitted.jobId);
+      const before = gossip.pubsub.getSubscribers(topic).length;
+      const watcher = spawn(
+        process.execPath,
+        [BIN, "--json", "job", "bids", `${id}`, "--peer", gossip.multiaddrs()[0]!],
+        { env: { ...process.env, HOME: dir, ...chain() }, cwd: dir },
+      );
+      let stdout = "";
+      let stderr = "";
+      watcher.stdout.on("data", (d) => (stdout += d));
+      watcher.stderr.on("data", (d) => (stderr += d));
+      const exited = new Promise<number>((resolve) => watcher.on("exit", (code) => resolve(code ?? -1)));
+      const until = async (what: string, check: () => boolean) => {
+        for (let i = 0; !check(); i++) {
+          if (i > 600) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      await until("job bids to subscribe", () => gossip.pubsub.getSubscribers(topic).length > before);
+      const now = (await net.a.publicClient.getBlock()).timestamp;
+      const bid = await signBid({
+        ...deployment,
+        signer: bidder,
+        bid: { jobId: id, node: bidder.address, price: 7n * TOKEN, etaSeconds: 20, expiresAt: now + 600n },
+      });
+      await gossip.pubsub.publish(topic, encodeBid(bid));
+      await until("the bid to be shown", () => stderr.includes(`bid from ${bidder.address} at 7 aUSD`));
+
+      ok(await arthai(["job", "cancel", `${id}`], chain()));
+      expect(await exited).toBe(0);
+      const lines = stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      const shown = lines.filter((l) => l.name === "Bid");
+      expect(shown.find((l) => l.args.node === bidder.address)).toMatchObject({
+        args: { jobId: `${id}`, price: `${7n * TOKEN}`, signature: bid.signature },
+      });
+      const summary = lines.at(-1);
+      expect(summary).toMatchObject({ jobId: `${id}`, ended: "auction over" });
+      expect(BigInt(summary.lowest.price)).toBeLessThanOrEqual(7n * TOKEN);
+    } finally {
+      await gossip.stop();
+    }
+  }, 120_000);
 });

@@ -4,6 +4,7 @@
 import { Command } from "commander";
 import { configCommands } from "./commands/config.ts";
 import { datasetCommands } from "./commands/dataset.ts";
+import { fundsCommands } from "./commands/funds.ts";
 import { jobCommands } from "./commands/job.ts";
 import { modelCommands } from "./commands/model.ts";
 import { nodeCommands } from "./commands/node.ts";
@@ -26,6 +27,7 @@ datasetCommands(program, globals);
 modelCommands(program, globals);
 jobCommands(program, globals);
 nodeCommands(program, globals);
+fundsCommands(program, globals);
 configCommands(program, globals);
 
 await program.parseAsync();

@@ -19,6 +19,9 @@ const configFileSchema = z.strictObject(
     keystore: z.string({ error: "expected the path of a keystore v3 file" }).optional(),
     image: z.string({ error: "expected an image digest, 0x or sha256: and 64 hex digits" }).optional(),
     specDir: z.string({ error: "expected a directory path" }).optional(),
+    bootstrap: z
+      .array(z.string(), { error: "expected a list of multiaddrs, each ending in /p2p/<peer id>" })
+      .optional(),
   },
   { error: "expected a JSON object" },
 );
@@ -46,6 +49,8 @@ export type ResolvedConfig = {
   image?: Setting;
   /** Where specs are written: a directory (file:// URIs) or inline (data: URIs, the default). */
   specDir?: Setting;
+  /** Gossip peers to join the market through (live bids), besides the nodes registered on-chain. */
+  bootstrap?: Setting<string[]>;
 };
 
 function configFilePath(flags: GlobalFlags, env: NodeJS.ProcessEnv): string | undefined {
@@ -94,7 +99,7 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = proce
     flag: string | undefined,
     flagName: string | undefined,
     envName: string,
-    key: keyof ConfigFile,
+    key: Exclude<keyof ConfigFile, "bootstrap">,
     isPath = false,
   ): Setting | undefined => {
     if (flag !== undefined) return { value: isPath ? resolve(flag) : flag, source: flagName! };
@@ -116,6 +121,18 @@ export function resolveConfig(flags: GlobalFlags, env: NodeJS.ProcessEnv = proce
     specDir: pick(undefined, undefined, "ARTHAI_SPEC_DIR", "specDir", true),
   };
   for (const [k, v] of Object.entries(optional)) if (v) (out as Record<string, unknown>)[k] = v;
+  const peers = env.ARTHAI_BOOTSTRAP;
+  if (peers !== undefined && peers.trim() !== "") {
+    out.bootstrap = {
+      value: peers
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+      source: "ARTHAI_BOOTSTRAP",
+    };
+  } else if (fromFile.bootstrap !== undefined) {
+    out.bootstrap = { value: fromFile.bootstrap, source: fileSource };
+  }
   // The environment's key, keystore or raw, wins over the file's keystore.
   const keystore = pick(undefined, undefined, "ARTHAI_KEYSTORE", "keystore", true);
   if (keystore?.source === "ARTHAI_KEYSTORE" || (keystore && env.ARTHAI_PRIVATE_KEY === undefined)) {

@@ -6,8 +6,10 @@ import { ArthaTxError } from "../../client/sendTransaction.ts";
 import type { JobSpecInput } from "../../spec/jobSpec.ts";
 import { cancelJob } from "./cancelJob.ts";
 import { getJob } from "./getJob.ts";
+import { getWithdrawable } from "./getWithdrawable.ts";
 import { submitJob } from "./submitJob.ts";
 import { type JobEvent, watchJob } from "./watchJob.ts";
+import { withdrawFunds } from "./withdrawFunds.ts";
 
 const infer = {
   kind: "infer",
@@ -192,6 +194,25 @@ describe("cancelJob", () => {
     const again = await cancelJob(ctx, { jobId }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(ArthaTxError);
     expect((again as ArthaTxError).errorName).toBe("JobNotCancellable");
+  });
+
+  it("withdrawFunds pays the refunds out to the wallet, then has nothing to send", async () => {
+    const { jobId } = await submit(12n * TOKEN);
+    await cancelJob(ctx, { jobId });
+    const me = a.requester.account.address;
+    const owed = await getWithdrawable(ctx, { account: me });
+    expect(owed).toBeGreaterThanOrEqual(12n * TOKEN);
+    const wallet = await a.token.read.balanceOf([me]);
+    const paid = await withdrawFunds(ctx);
+    expect(paid.amount).toBe(owed);
+    expect(paid.to).toBe(me);
+    expect(await a.token.read.balanceOf([me])).toBe(wallet + owed);
+    expect(await getWithdrawable(ctx, { account: me })).toBe(0n);
+
+    const nonce = await a.publicClient.getTransactionCount({ address: me });
+    expect(await withdrawFunds(ctx)).toEqual({ amount: 0n, to: me });
+    expect(await a.publicClient.getTransactionCount({ address: me })).toBe(nonce);
+    await expect(withdrawFunds(ctx, { to: "0x1234" as never })).rejects.toThrow("to: expected an address");
   });
 
   it("refuses someone else's job with the contract's NotRequester", async () => {

@@ -26,6 +26,12 @@ export function configCommands(program: Command, globals: Globals): void {
             ["wallet", wallet],
             ["image", show(c.image)],
             ["specs", c.specDir ? show(c.specDir) : "inline (data: URIs)"],
+            [
+              "gossip peers",
+              c.bootstrap
+                ? `${c.bootstrap.value.join(", ")}  (${c.bootstrap.source})`
+                : "the registered nodes' addresses only",
+            ],
           ]),
           c,
         );

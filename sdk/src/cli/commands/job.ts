@@ -13,6 +13,7 @@ import { saveJobArtifacts } from "../../actions/jobs/saveJobArtifacts.node.ts";
 import { submitJob } from "../../actions/jobs/submitJob.ts";
 import { type JobEvent, watchJob } from "../../actions/jobs/watchJob.ts";
 import { getModel, type Model } from "../../actions/models/getModel.ts";
+import type { GossipNode } from "../../market/gossip/startGossip.ts";
 import type { JobSpecKind } from "../../spec/jobSpec.ts";
 import type { SpecStore } from "../../spec/store/specStore.ts";
 import { parseTokenAmount } from "../../units/tokenAmount.ts";
@@ -21,6 +22,7 @@ import { bytes, duration, fields, table, toJson, when } from "../format.ts";
 import { imageDigest, integer, jobId, list, registryId } from "../options.ts";
 import { type Cli, command, type Globals, type Options } from "../run.ts";
 import { buildSpec, type SpecFlags } from "../spec.ts";
+import { followBids, joinMarket, marketCommands } from "./market.ts";
 
 /** The flag behind each field of a job request, so a refusal names what the person typed. */
 const flagOf: Record<string, string> = {
@@ -53,7 +55,8 @@ function marketOptions(c: Command): Command {
       "auto",
     )
     .option("--dry-run", "print the spec and request; send nothing")
-    .option("--wait", "follow the job until it ends, with progress on stderr");
+    .option("--wait", "follow the job until it ends, with progress and the bids seen on stderr")
+    .option("--peer <multiaddrs>", "with --wait: gossip peers to see bids through, comma-separated");
 }
 
 function specOptions(c: Command, kind: JobSpecKind): Command {
@@ -126,10 +129,14 @@ async function submit(cli: Cli, kind: JobSpecKind, o: Options): Promise<void> {
     return;
   }
   cli.progress(`submitting ${kind} job: ${describeInputs(model, dataset)}, budget ${token.format(maxPrice)}`);
+  // Joined before the job exists, so the watch is subscribed in time for the first bids.
+  const market = o.wait ? joinMarket(cli, ctx, o.peer) : undefined;
+  market?.catch(() => undefined); // handled in follow; here only not to be an unhandled rejection meanwhile
   let submitted: Awaited<ReturnType<typeof submitJob>>;
   try {
     submitted = await submitJob(await cli.write(), { ...request, spec, maxPrice });
   } catch (error) {
+    await market?.then((node) => node.stop()).catch(() => undefined);
     if (error instanceof JobRequestError && flagOf[error.field]) {
       throw new Error(`${flagOf[error.field]}: ${error.message.slice(error.field.length + 2)}`);
     }
@@ -150,7 +157,7 @@ async function submit(cli: Cli, kind: JobSpecKind, o: Options): Promise<void> {
     });
     return;
   }
-  await follow(cli, ctx, id);
+  await follow(cli, ctx, id, market);
 }
 
 const describeInputs = (model?: Model, dataset?: Dataset) =>
@@ -192,12 +199,28 @@ function describeEvent(e: JobEvent, format: Token["format"]): string {
  * Follows a job to its end: progress on stderr (with --json, each event as a JSON line on stdout), then its
  * final status (with --json, the last line). Exit code 1 unless it was finalized. Ctrl-C stops following, not the job.
  */
-async function follow(cli: Cli, ctx: ReadSession, id: bigint): Promise<void> {
+async function follow(
+  cli: Cli,
+  ctx: ReadSession,
+  id: bigint,
+  market: Promise<GossipNode> = joinMarket(cli, ctx),
+): Promise<void> {
   const { format } = await ctx.token();
   const { claimWindow } = await readJobLimits(ctx);
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.once("SIGINT", stop);
+  // The live auction beside the chain's events; without gossip the events alone still tell the story.
+  const bidsDone = new AbortController();
+  const bids = market
+    .then((node) =>
+      followBids(cli, ctx, id, { node, signal: bidsDone.signal, prefix: `job ${id}: ` }).finally(() =>
+        node.stop(),
+      ),
+    )
+    .catch((error: Error) =>
+      cli.progress(`job ${id}: live bids unavailable (${error.message.split("\n")[0]})`),
+    );
   // A claim becomes the assignment when the claim window closes; no event marks it, so a timer does.
   let running: ReturnType<typeof setTimeout> | undefined;
   try {
@@ -221,6 +244,8 @@ async function follow(cli: Cli, ctx: ReadSession, id: bigint): Promise<void> {
   } finally {
     clearTimeout(running);
     process.off("SIGINT", stop);
+    bidsDone.abort();
+    await bids;
   }
   const job = await getJob(ctx, { jobId: id });
   if (abort.signal.aborted) cli.progress(`stopped following job ${id}; it goes on`);
@@ -293,7 +318,9 @@ export function jobCommands(program: Command, globals: Globals): void {
   job.command("status <id>").description("a job's state, node, price and times").action(status);
   job
     .command("watch <id>")
-    .description("follow a job until it ends: progress on stderr (--json: one event per line on stdout)")
+    .description(
+      "follow a job until it ends: progress and live bids on stderr (--json: one event per line on stdout)",
+    )
     .action(
       command("job watch", globals, async (cli: Cli, id: string) =>
         follow(cli, await cli.read(), jobId("job id", id)),
@@ -352,6 +379,8 @@ export function jobCommands(program: Command, globals: Globals): void {
         );
       }),
     );
+
+  marketCommands(program, job, globals);
 
   // The original design's spelling, kept working.
   program.command("job-status <id>").description("same as `job status`").action(status);

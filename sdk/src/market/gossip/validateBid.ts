@@ -1,5 +1,7 @@
-import { type BidDeployment, JobState, jobStates, recoverBidSigner, type SignedBid } from "@arthaain/sdk";
 import { type Address, isAddressEqual } from "viem";
+import { JobState, jobStates } from "../../constants.ts";
+import type { BidDeployment, SignedBid } from "../bid.ts";
+import { recoverBidSigner } from "../verifyBid.ts";
 
 /** What the bid rules need of a job (AIJobManager's record carries all of it). */
 export type BidJobView = {

@@ -1,7 +1,9 @@
-import { type Bid, JobState, type SignedBid, signBid } from "@arthaain/sdk";
 import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { describe, expect, it } from "vitest";
+import { JobState } from "../../constants.ts";
+import type { Bid, SignedBid } from "../bid.ts";
+import { signBid } from "../signBid.ts";
 import { type BidJobView, type BidNodeView, type ValidateBidParameters, validateBid } from "./validateBid.ts";
 
 const deployment = { chainId: 31337, jobManager: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as Address };
