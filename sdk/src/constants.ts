@@ -18,6 +18,16 @@ export const JobState = Object.fromEntries(jobStates.map((s, i) => [s, i])) as {
   [K in JobStateName]: number;
 };
 
+/** A job state as SDK results, the CLI and the indexer spell it: "open", "resultSubmitted", … */
+export type JobStateLabel = Uncapitalize<Exclude<JobStateName, "None">>;
+
+/** The label of an on-chain state; throws for None and values outside the enum. */
+export function jobStateLabel(state: number): JobStateLabel {
+  const name = jobStates[state];
+  if (!name || name === "None") throw new Error(`unknown job state ${state}`);
+  return `${name[0]!.toLowerCase()}${name.slice(1)}` as JobStateLabel;
+}
+
 export const jobKinds = ["Train", "Infer", "Agent"] as const;
 export type JobKindName = (typeof jobKinds)[number];
 /** Job kind name -> the uint8 the contracts use. */

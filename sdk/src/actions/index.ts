@@ -54,6 +54,8 @@ export {
   type LineageEdge,
   type LineageEdgeKind,
   type LineageNode,
+  type LineageParts,
+  lineageGraph,
 } from "./models/getModelLineage.ts";
 export { type ListCheckpointsParameters, listCheckpoints } from "./models/listCheckpoints.ts";
 export { type ListModelsParameters, listModels } from "./models/listModels.ts";

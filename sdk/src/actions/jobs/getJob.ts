@@ -1,11 +1,11 @@
 import { jobManagerAbi } from "../../abi/generated.ts";
 import type { ArthaReadContext } from "../../client/context.ts";
-import { type JobStateName, jobStates } from "../../constants.ts";
+import { type JobStateLabel, jobStateLabel } from "../../constants.ts";
 import { type JobSpecKind, jobSpecKinds } from "../../spec/jobSpec.ts";
 import { getJobRecord, type JobRecord } from "../getJobRecord.ts";
 
 /** A job state as a word: "open", "claimed", "resultSubmitted", "disputed", "finalized", "cancelled", … */
-export type JobStateLabel = Uncapitalize<Exclude<JobStateName, "None">>;
+export type { JobStateLabel };
 
 /** A job as a requester reads it: the current record, its state by name and the times derived from it. */
 export type Job = {
@@ -44,9 +44,7 @@ export async function getJob(ctx: ArthaReadContext, { jobId }: GetJobParameters)
     ctx.publicClient.readContract({ address, abi: jobManagerAbi, functionName: "challengeWindow" }),
     ctx.publicClient.getBlock(),
   ]);
-  const name = jobStates[record.state];
-  if (!name || name === "None") throw new Error(`job ${jobId}: record has unknown state ${record.state}`);
-  const state = `${name[0]!.toLowerCase()}${name.slice(1)}` as JobStateLabel;
+  const state = jobStateLabel(record.state);
   const bidEnd = BigInt(record.bidEnd);
   const claimEnd = bidEnd + BigInt(claimWindow);
   const resultAt = record.resultAt !== 0 ? BigInt(record.resultAt) : undefined;
@@ -55,7 +53,7 @@ export async function getJob(ctx: ArthaReadContext, { jobId }: GetJobParameters)
     record,
     state,
     kind: jobSpecKinds[record.kind] ?? (String(record.kind) as JobSpecKind),
-    assigned: name === "Claimed" && block.timestamp >= claimEnd,
+    assigned: state === "claimed" && block.timestamp >= claimEnd,
     times: {
       bidEnd,
       claimEnd,

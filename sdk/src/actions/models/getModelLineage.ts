@@ -28,6 +28,14 @@ export type LineageEdge = { from: string; to: string; kind: LineageEdgeKind };
 
 export type GetModelLineageParameters = { modelId: bigint };
 
+/** What a lineage graph is drawn from (however it was read: the chain or the indexer). */
+export type LineageParts = {
+  models: Model[];
+  datasets: Dataset[];
+  checkpoints: Checkpoint[];
+  jobs: { jobId: bigint; job: JobRecord }[];
+};
+
 const modelKey = (id: bigint) => `model:${id}`;
 const datasetKey = (id: bigint) => `dataset:${id}`;
 const jobKey = (id: bigint) => `job:${id}`;
@@ -78,6 +86,14 @@ export async function getModelLineage(
     [...datasetIds].sort((a, b) => (a < b ? -1 : 1)).map((datasetId) => getDataset(ctx, { datasetId })),
   );
 
+  return lineageGraph({ models, datasets, checkpoints, jobs });
+}
+
+/** The vertices and edges of a lineage from its parts; ids as LineageNode says. */
+export function lineageGraph({ models, datasets, checkpoints, jobs }: LineageParts): {
+  nodes: LineageNode[];
+  edges: LineageEdge[];
+} {
   const nodes: LineageNode[] = [];
   const edges: LineageEdge[] = [];
   for (const m of models) {
