@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes a fresh Debian machine ready for ArthaAIN: Node >= 22.13, npm dependencies, a Docker engine.
+# Makes a fresh Debian machine ready for ArthaAIN: Node >= 22.13, npm dependencies, a Docker engine,
+# PostgreSQL on loopback.
 # Idempotent and quiet when everything is already there. Source scripts/env.sh afterwards (or use
 # scripts/run.sh) to get the right Node on PATH.
 set -euo pipefail
@@ -34,3 +35,6 @@ fi
 if [[ "${ARTHA_SKIP_DOCKER:-}" != "1" ]]; then
   bash "$ROOT/scripts/docker-engine.sh"
 fi
+
+# --- PostgreSQL (the indexer at scale, and its Postgres tests) -----------------------------------------
+bash "$ROOT/scripts/postgres.sh"

@@ -2,6 +2,7 @@
 // (registrations, stake changes, a certification, jobs in every state, an outbid claim, a dependent job, a
 // challenge, a missed deadline, withdrawals) is indexed by `ponder start`, and every route answers what the
 // chain says. Then a reorg (snapshot, revert, another branch) and a restart.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,11 +21,45 @@ const lower = (a: string) => a.toLowerCase();
 let dir: string;
 let chain: Chain;
 let a: Artha;
-let indexer: Indexer;
 let deploymentFile: string;
 const schema = `test_${process.pid}`;
-const pgliteDir = () => join(dir, "pglite");
-const logFile = () => join(dir, "indexer.log");
+
+/** The same indexer on both storages: embedded PGlite, and Postgres (scripts/postgres.sh sets it up). */
+const storages = ["pglite", "postgres"] as const;
+type Storage = (typeof storages)[number];
+const indexers = {} as Record<Storage, Indexer>;
+const POSTGRES = process.env.ARTHA_TEST_POSTGRES_URL ?? "postgres://artha:artha@127.0.0.1:5432";
+const database = `artha_test_${process.pid}`;
+const logFile = (storage: Storage) => join(dir, `indexer-${storage}.log`);
+
+function psql(sql: string) {
+  execFileSync("psql", [`${POSTGRES}/postgres`, "-qtAc", sql], { stdio: ["ignore", "pipe", "pipe"] });
+}
+
+function start(storage: Storage): Promise<Indexer> {
+  return startIndexer({
+    rpcUrl: chain.rpcUrl,
+    deploymentFile,
+    port: PORT + storages.indexOf(storage),
+    logFile: logFile(storage),
+    schema,
+    ...(storage === "pglite"
+      ? { pgliteDir: join(dir, "pglite") }
+      : { databaseUrl: `${POSTGRES}/${database}` }),
+  });
+}
+
+/** Runs `check` against each storage's indexer, naming the storage when it fails. */
+async function onEach(check: (indexer: Indexer, storage: Storage) => Promise<void>) {
+  for (const storage of storages) {
+    try {
+      await check(indexers[storage], storage);
+    } catch (error) {
+      (error as Error).message = `[${storage}] ${(error as Error).message}`;
+      throw error;
+    }
+  }
+}
 
 type Page<T> = { items: T[]; nextCursor: string | null };
 type JobRow = {
@@ -120,25 +155,35 @@ beforeAll(async () => {
   deploymentFile = join(dir, "deployment.json");
   writeFileSync(deploymentFile, JSON.stringify(a.deployment));
   await scriptedHistory();
-  indexer = await startIndexer({
-    rpcUrl: chain.rpcUrl,
-    deploymentFile,
-    port: PORT,
-    logFile: logFile(),
-    schema,
-    pgliteDir: pgliteDir(),
-  });
-  await indexer.caughtUp(await head());
+  // A database of its own, so no other run's rows or sync cache are seen.
+  psql(`DROP DATABASE IF EXISTS ${database}`);
+  psql(`CREATE DATABASE ${database}`);
+  const [pglite, postgres] = await Promise.all(storages.map(start));
+  Object.assign(indexers, { pglite, postgres });
+  const n = await head();
+  await Promise.all(storages.map((s) => indexers[s].caughtUp(n)));
 }, 600_000);
 
 afterAll(async () => {
-  await indexer?.stop();
+  await Promise.all(storages.map((s) => indexers[s]?.stop()));
   await chain?.stop();
+  try {
+    psql(`DROP DATABASE IF EXISTS ${database}`);
+  } catch (error) {
+    console.warn(`could not drop the test database ${database}: ${(error as Error).message}`);
+  }
   if (process.env.ARTHA_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
 });
 
-describe("the indexer follows the chain", () => {
+describe.each(storages)("the indexer on %s follows the chain", (storage) => {
+  const indexer = {
+    get: <T = unknown>(path: string) => indexers[storage].get<T>(path),
+    get url() {
+      return indexers[storage].url;
+    },
+  };
+
   it("has every job in the state the contracts hold, with the same record", async () => {
     const count = await a.jobManager.read.jobCount();
     expect(count).toBe(6n);
@@ -382,42 +427,52 @@ describe("the indexer follows the chain", () => {
     expect(served).toEqual(JSON.parse(JSON.stringify(openapi)));
     expect(file).toEqual(served);
   });
-
-  it("streams a finished job's timeline and ends; streams new events of every job as they come", async () => {
-    const res = await fetch(`${indexer.url}/jobs/${jobs.cancelled}/events`);
-    expect(res.headers.get("content-type")).toContain("text/event-stream");
-    const text = await res.text();
-    const names = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!).name);
-    expect(names).toEqual(["JobSubmitted", "JobCancelled"]);
-
-    const controller = new AbortController();
-    const live = await fetch(`${indexer.url}/jobs/events`, { signal: controller.signal });
-    const reader = live.body!.getReader();
-    const { jobId } = await a.submitJob(a.jobRequest({ bidWindow: 3000 }));
-    let received = "";
-    while (!received.includes(`"jobId":"${jobId}"`)) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      received += new TextDecoder().decode(chunk.value);
-    }
-    controller.abort();
-    const event = received.split("\n\n").find((e) => e.includes(`"jobId":"${jobId}"`))!;
-    expect(event).toMatch(/^event: job$/m);
-    expect(event).toMatch(/^id: \S+$/m);
-    expect(event).toContain('"name":"JobSubmitted"');
-    // It started at connection time: none of the history before it.
-    expect(received).not.toContain(`"jobId":"${jobs.finalized}"`);
-    await a.cancel(jobId);
-  });
 });
 
-describe("reorgs and restarts", () => {
+describe("live updates, reorgs and restarts, on both storages", () => {
+  it("streams a finished job's timeline and ends; streams new events of every job as they come", async () => {
+    await onEach(async (indexer) => {
+      const res = await fetch(`${indexer.url}/jobs/${jobs.cancelled}/events`);
+      expect(res.headers.get("content-type")).toContain("text/event-stream");
+      const text = await res.text();
+      const names = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!).name);
+      expect(names).toEqual(["JobSubmitted", "JobCancelled"]);
+    });
+
+    const streams = storages.map((storage) => {
+      const controller = new AbortController();
+      const response = fetch(`${indexers[storage].url}/jobs/events`, { signal: controller.signal });
+      return { storage, controller, response };
+    });
+    const readers = await Promise.all(streams.map(async (s) => (await s.response).body!.getReader()));
+    const { jobId } = await a.submitJob(a.jobRequest({ bidWindow: 3000 }));
+    for (const [i, reader] of readers.entries()) {
+      let received = "";
+      while (!received.includes(`"jobId":"${jobId}"`)) {
+        const chunk = await reader.read();
+        if (chunk.done) break;
+        received += new TextDecoder().decode(chunk.value);
+      }
+      streams[i]!.controller.abort();
+      const event = received.split("\n\n").find((e) => e.includes(`"jobId":"${jobId}"`));
+      expect(event, streams[i]!.storage).toMatch(/^event: job$/m);
+      expect(event).toMatch(/^id: \S+$/m);
+      expect(event).toContain('"name":"JobSubmitted"');
+      // It started at connection time: none of the history before it.
+      expect(received).not.toContain(`"jobId":"${jobs.finalized}"`);
+    }
+    await a.cancel(jobId);
+  });
+
   it("follows a reorg: a job mined on an abandoned branch gives way to the new branch's", async () => {
-    await indexer.caughtUp(await head());
+    const caughtUp = async (n: bigint) => Promise.all(storages.map((s) => indexers[s].caughtUp(n)));
+    await caughtUp(await head());
     const snapshot = await a.publicClient.request({ method: "evm_snapshot" as never });
     const { jobId, receipt } = await a.submitJob(a.jobRequest({ maxPrice: 11n * TOKEN, bidWindow: 3000 }));
-    await indexer.caughtUp(receipt.blockNumber);
-    expect((await indexer.get<{ maxPrice: string }>(`/jobs/${jobId}`)).maxPrice).toBe(`${11n * TOKEN}`);
+    await caughtUp(receipt.blockNumber);
+    await onEach(async (indexer) => {
+      expect((await indexer.get<{ maxPrice: string }>(`/jobs/${jobId}`)).maxPrice).toBe(`${11n * TOKEN}`);
+    });
 
     await a.publicClient.request({ method: "evm_revert" as never, params: [snapshot] as never });
     const other = await a.submitJob(a.jobRequest({ maxPrice: 22n * TOKEN, bidWindow: 3000 }));
@@ -425,32 +480,31 @@ describe("reorgs and restarts", () => {
     // Mine past the abandoned branch's height, so the new branch is the longer one.
     await a.mined(a.token.write.mint([a.admin.account.address, 1n]));
     await a.mined(a.token.write.mint([a.admin.account.address, 1n]));
-    const deadline = Date.now() + 60_000;
-    let maxPrice = "";
-    while (Date.now() < deadline) {
-      maxPrice = (await indexer.get<{ maxPrice: string }>(`/jobs/${jobId}`).catch(() => ({ maxPrice: "" })))
-        .maxPrice;
-      if (maxPrice === `${22n * TOKEN}`) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(maxPrice).toBe(`${22n * TOKEN}`);
-    expect(indexerLogLines(logFile(), /"msg":"Reorged block"/).length).toBeGreaterThan(0);
+    await onEach(async (indexer, storage) => {
+      const deadline = Date.now() + 60_000;
+      let maxPrice = "";
+      while (Date.now() < deadline) {
+        const row = await indexer.get<{ maxPrice: string }>(`/jobs/${jobId}`).catch(() => ({ maxPrice: "" }));
+        maxPrice = row.maxPrice;
+        if (maxPrice === `${22n * TOKEN}`) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(maxPrice).toBe(`${22n * TOKEN}`);
+      expect(indexerLogLines(logFile(storage), /"msg":"Reorged block"/).length).toBeGreaterThan(0);
+    });
   });
 
   it("resumes after a restart from where it stopped, without indexing from scratch", async () => {
-    await indexer.stop();
+    await Promise.all(storages.map((s) => indexers[s].stop()));
     const { jobId } = await a.submitJob(a.jobRequest({ bidWindow: 3000 }));
-    indexer = await startIndexer({
-      rpcUrl: chain.rpcUrl,
-      deploymentFile,
-      port: PORT,
-      logFile: logFile(),
-      schema,
-      pgliteDir: pgliteDir(),
+    const [pglite, postgres] = await Promise.all(storages.map(start));
+    Object.assign(indexers, { pglite, postgres });
+    const n = await head();
+    await onEach(async (indexer, storage) => {
+      await indexer.caughtUp(n);
+      expect((await indexer.get<JobRow>(`/jobs/${jobId}`)).state).toBe("open");
+      expect(indexerLogLines(logFile(storage), /crash recovery/i).length).toBeGreaterThan(0);
+      expect((await indexer.get<{ jobs: { total: number } }>("/stats")).jobs.total).toBe(Number(jobId));
     });
-    await indexer.caughtUp(await head());
-    expect((await indexer.get<JobRow>(`/jobs/${jobId}`)).state).toBe("open");
-    expect(indexerLogLines(logFile(), /crash recovery/i).length).toBeGreaterThan(0);
-    expect((await indexer.get<{ jobs: { total: number } }>("/stats")).jobs.total).toBe(Number(jobId));
   });
 });
