@@ -2,7 +2,7 @@
 // job) sits beside the history that produced it (nodeEvent, jobEvent, claim, result, challenge, payout),
 // so a row can always be traced to its events. Every row carries the block, time and transaction it
 // came from. Integers wider than 16 bits are `bigint` (Postgres numeric): uint32 ids do not fit int4.
-import { index, onchainTable, primaryKey } from "ponder";
+import { index, onchainTable, primaryKey, relations } from "ponder";
 
 type ColumnBuilders = Parameters<Extract<Parameters<typeof onchainTable>[1], (t: never) => unknown>>[0];
 
@@ -249,3 +249,21 @@ export const payout = onchainTable(
   }),
   (t) => ({ accountIdx: index().on(t.account), jobIdx: index().on(t.jobId) }),
 );
+
+// A job's story in one query (`db.query.job.findFirst({ with: … })`), and the same links in GraphQL.
+export const jobRelations = relations(job, ({ many }) => ({
+  timeline: many(jobEvent),
+  claims: many(claim),
+  results: many(result),
+  challenges: many(challenge),
+  payouts: many(payout),
+}));
+const ofJob = (table: typeof jobEvent | typeof claim | typeof result | typeof challenge) =>
+  relations(table, ({ one }) => ({ job: one(job, { fields: [table.jobId], references: [job.id] }) }));
+export const jobEventRelations = ofJob(jobEvent);
+export const claimRelations = ofJob(claim);
+export const resultRelations = ofJob(result);
+export const challengeRelations = ofJob(challenge);
+export const payoutRelations = relations(payout, ({ one }) => ({
+  job: one(job, { fields: [payout.jobId], references: [job.id] }),
+}));

@@ -168,7 +168,7 @@ afterAll(async () => {
   await Promise.all(storages.map((s) => indexers[s]?.stop()));
   await chain?.stop();
   try {
-    psql(`DROP DATABASE IF EXISTS ${database}`);
+    psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   } catch (error) {
     console.warn(`could not drop the test database ${database}: ${(error as Error).message}`);
   }

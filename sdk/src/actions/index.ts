@@ -1,6 +1,7 @@
 // Every SDK action, grouped by what it acts on. Each takes an ArthaReadContext (reads) or an
 // ArthaWriteContext (writes) first; see docs/sdk.md.
 export * from "../client/context.ts";
+export { IndexerError } from "../client/indexer.ts";
 export { DEFAULT_MAX_SCAN_BLOCKS, type ScanEventsParameters, scanEvents } from "../client/scanEvents.ts";
 export { ArthaTxError, type SendTransactionParameters, sendTransaction } from "../client/sendTransaction.ts";
 export { sleep } from "../client/sleep.ts";

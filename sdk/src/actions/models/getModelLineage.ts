@@ -1,5 +1,7 @@
 import { type Address, getAddress, zeroAddress } from "viem";
 import type { ArthaReadContext } from "../../client/context.ts";
+import { lineageFromIndexer } from "../../client/fromIndexer.ts";
+import { indexerGet } from "../../client/indexer.ts";
 import { type Dataset, getDataset } from "../datasets/getDataset.ts";
 import { getJobRecord, type JobRecord } from "../getJobRecord.ts";
 import type { Checkpoint } from "./getCheckpoint.ts";
@@ -46,14 +48,22 @@ const checkpointKey = (c: Checkpoint) =>
  * The lineage graph around a model: its ancestors (the parent chain, read from the registry), its
  * descendants (every model whose parent is the model or one of its descendants), the datasets each was
  * trained on, their checkpoints, and for checkpoints a job produced: the job (record via getJobRecord), the
- * dataset it trained on and the node that ran it. Descendants and checkpoints come from a bounded event scan
- * without an indexer (`ctx.maxScanBlocks`). Throws "model <id> does not exist" for an unknown model.
+ * dataset it trained on and the node that ran it. With `ctx.indexerUrl` the whole graph comes from the
+ * indexer (drawn there by the same lineageGraph); without, descendants and checkpoints come from a bounded
+ * event scan (`ctx.maxScanBlocks`). Throws "model <id> does not exist" for an unknown model.
  */
 export async function getModelLineage(
   ctx: ArthaReadContext,
   p: GetModelLineageParameters,
 ): Promise<{ nodes: LineageNode[]; edges: LineageEdge[] }> {
   const root = await getModel(ctx, { modelId: p.modelId });
+  if (ctx.indexerUrl) {
+    const graph = await indexerGet<Parameters<typeof lineageFromIndexer>[0]>(
+      ctx,
+      `/models/${root.id}/lineage`,
+    );
+    return lineageFromIndexer(graph!);
+  }
   const models: Model[] = [root];
   for (let m = root; m.parentId !== 0n; ) {
     m = await getModel(ctx, { modelId: m.parentId });

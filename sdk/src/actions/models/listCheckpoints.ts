@@ -1,6 +1,8 @@
 import { jobManagerAbi, modelRegistryAbi } from "../../abi/generated.ts";
 import { checkId, requireExisting } from "../../client/checkInput.ts";
 import type { ArthaReadContext } from "../../client/context.ts";
+import { checkpointFromIndexer } from "../../client/fromIndexer.ts";
+import { indexerGet } from "../../client/indexer.ts";
 import { scanEvents } from "../../client/scanEvents.ts";
 import { JobKind } from "../../constants.ts";
 import type { Checkpoint } from "./getCheckpoint.ts";
@@ -10,8 +12,8 @@ export type ListCheckpointsParameters = { modelId: bigint };
 /**
  * Every checkpoint of a model, oldest first: those its owner added (CheckpointAdded) and the outputs of its
  * finalized train jobs (JobFinalized, with the producing job, node and dataset; the URI from the job's
- * ResultSubmitted). A bounded scan without an indexer (`ctx.maxScanBlocks`): older checkpoints are not
- * listed. Throws if `modelId` is not a positive uint32 bigint, and "model <id> does not exist" for an
+ * ResultSubmitted). From the indexer with `ctx.indexerUrl`, else a bounded scan (`ctx.maxScanBlocks`):
+ * older checkpoints are not listed. Throws if `modelId` is not a positive uint32 bigint, and "model <id> does not exist" for an
  * unknown model.
  */
 export async function listCheckpoints(
@@ -29,6 +31,7 @@ export async function scanCheckpoints(
   modelIds: readonly bigint[],
 ): Promise<Checkpoint[]> {
   if (modelIds.length === 0) return [];
+  if (ctx.indexerUrl) return checkpointsFromIndexer(ctx, modelIds);
   const wanted = new Set(modelIds);
   const { modelRegistry, jobManager } = ctx.deployment.contracts;
   const [added, finalized] = await Promise.all([
@@ -84,4 +87,18 @@ export async function scanCheckpoints(
   ];
   dated.sort((a, b) => (a.block === b.block ? a.index - b.index : a.block < b.block ? -1 : 1));
   return dated.map((d) => d.checkpoint);
+}
+
+/** The same from the indexer: each model's checkpoints, merged in chain order. */
+async function checkpointsFromIndexer(
+  ctx: ArthaReadContext,
+  modelIds: readonly bigint[],
+): Promise<Checkpoint[]> {
+  type Row = Record<string, unknown> & { block: string };
+  const models = await Promise.all(
+    modelIds.map((id) => indexerGet<{ checkpoints: Row[] }>(ctx, `/models/${id}`, { allowMissing: true })),
+  );
+  const rows = models.flatMap((m) => m?.checkpoints ?? []);
+  rows.sort((a, b) => (BigInt(a.block) < BigInt(b.block) ? -1 : BigInt(a.block) > BigInt(b.block) ? 1 : 0));
+  return rows.map(checkpointFromIndexer);
 }

@@ -2,6 +2,8 @@ import { type Address, isAddress } from "viem";
 import { modelRegistryAbi } from "../../abi/generated.ts";
 import { checkId, checkPaging, invalid } from "../../client/checkInput.ts";
 import type { ArthaReadContext } from "../../client/context.ts";
+import { modelFromIndexer } from "../../client/fromIndexer.ts";
+import { indexerListAll } from "../../client/indexer.ts";
 import { scanEvents } from "../../client/scanEvents.ts";
 import type { Model } from "./getModel.ts";
 
@@ -24,8 +26,8 @@ export type ListModelsParameters = {
 
 /**
  * Registered models matching the filters, oldest first, from ModelRegistered events with their
- * ModelPublished events applied. A bounded scan without an indexer (`ctx.maxScanBlocks`): models registered
- * before that window are not listed. Throws an Error naming the field for a malformed filter or paging.
+ * ModelPublished events applied; from the indexer with `ctx.indexerUrl`, else a bounded scan
+ * (`ctx.maxScanBlocks`): models registered before that window are not listed. Throws an Error naming the field for a malformed filter or paging.
  */
 export async function listModels(ctx: ArthaReadContext, p: ListModelsParameters = {}): Promise<Model[]> {
   const action = "listModels";
@@ -42,7 +44,17 @@ export async function listModels(ctx: ArthaReadContext, p: ListModelsParameters 
   const args: Record<string, unknown> = {};
   if (p.owner !== undefined) args.owner = p.owner;
   if (parentId !== undefined) args.parentId = parentId;
-  const models = (await scanModels(ctx, args)).filter(
+  const all = ctx.indexerUrl
+    ? (
+        await indexerListAll<Record<string, unknown>>(ctx, "/models", {
+          owner: p.owner,
+          parent: parentId,
+          dataset: datasetId,
+          published: p.published,
+        })
+      ).map(modelFromIndexer)
+    : await scanModels(ctx, args);
+  const models = all.filter(
     (m) =>
       (datasetId === undefined || m.datasetIds.includes(datasetId)) &&
       (p.published === undefined || m.published === p.published) &&

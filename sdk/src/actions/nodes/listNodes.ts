@@ -1,6 +1,7 @@
-import type { Address } from "viem";
+import { type Address, getAddress } from "viem";
 import { nodeRegistryAbi } from "../../abi/generated.ts";
 import type { ArthaReadContext } from "../../client/context.ts";
+import { indexerListAll } from "../../client/indexer.ts";
 import { scanEvents } from "../../client/scanEvents.ts";
 import { type NodeInfo, readNodeInfo } from "./nodeInfo.ts";
 
@@ -25,8 +26,9 @@ const READ_BATCH = 16;
 
 /**
  * Registered nodes that match the filters, oldest registration first, each with its current state read
- * from NodeRegistry. Without an indexer the addresses come from NodeRegistered events of a bounded scan
- * (see scanEvents), so nodes registered before that window are not listed.
+ * from NodeRegistry (single objects always come from the chain). The addresses come from the indexer with
+ * `ctx.indexerUrl`, else from NodeRegistered events of a bounded scan (see scanEvents), so nodes registered
+ * before that window are not listed.
  */
 export async function listNodes(ctx: ArthaReadContext, p: ListNodesParameters = {}): Promise<NodeInfo[]> {
   const offset = p.offset ?? 0;
@@ -38,20 +40,7 @@ export async function listNodes(ctx: ArthaReadContext, p: ListNodesParameters = 
   }
   if (limit === 0) return [];
 
-  const events = await scanEvents(ctx, {
-    address: ctx.deployment.contracts.nodeRegistry,
-    abi: nodeRegistryAbi,
-    eventName: "NodeRegistered",
-  });
-  const seen = new Set<string>();
-  const operators: Address[] = [];
-  for (const e of events) {
-    const operator = e.args.operator;
-    if (operator && !seen.has(operator.toLowerCase())) {
-      seen.add(operator.toLowerCase());
-      operators.push(operator);
-    }
-  }
+  const operators = ctx.indexerUrl ? await operatorsFromIndexer(ctx, p) : await scanOperators(ctx);
   // Certification counts only until its expiry, judged by chain time as the registry judges it.
   const now = p.minCertLevel ? Number((await ctx.publicClient.getBlock()).timestamp) : 0;
   const model = p.gpuModel?.toLowerCase();
@@ -74,4 +63,34 @@ export async function listNodes(ctx: ArthaReadContext, p: ListNodesParameters = 
     }
   }
   return out;
+}
+
+/** Operators from NodeRegistered events, oldest registration first. */
+async function scanOperators(ctx: ArthaReadContext): Promise<Address[]> {
+  const events = await scanEvents(ctx, {
+    address: ctx.deployment.contracts.nodeRegistry,
+    abi: nodeRegistryAbi,
+    eventName: "NodeRegistered",
+  });
+  const seen = new Set<string>();
+  const operators: Address[] = [];
+  for (const e of events) {
+    const operator = e.args.operator;
+    if (operator && !seen.has(operator.toLowerCase())) {
+      seen.add(operator.toLowerCase());
+      operators.push(operator);
+    }
+  }
+  return operators;
+}
+
+/** The same from the indexer (pre-filtered there where it can), oldest registration first. */
+async function operatorsFromIndexer(ctx: ArthaReadContext, p: ListNodesParameters): Promise<Address[]> {
+  const rows = await indexerListAll<{ address: string; registeredBlock: string }>(ctx, "/nodes", {
+    active: p.active,
+    minGpus: p.minGpus,
+    minVramGb: p.minVramGb,
+  });
+  rows.sort((a, b) => Number(BigInt(a.registeredBlock) - BigInt(b.registeredBlock)));
+  return rows.map((r) => getAddress(r.address));
 }
