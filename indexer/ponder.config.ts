@@ -33,7 +33,7 @@ const contract = <A>(abi: A, address: `0x${string}`) => ({
 
 export default createConfig({
   database: process.env.DATABASE_URL
-    ? { kind: "postgres", connectionString: process.env.DATABASE_URL }
+    ? { kind: "postgres", connectionString: process.env.DATABASE_URL, poolConfig: { max: 60 } }
     : { kind: "pglite", directory: process.env.ARTHA_INDEXER_PGLITE ?? ".ponder/pglite" },
   chains: {
     artha: {

@@ -40,19 +40,32 @@ export function jobRoutes(app: Hono) {
   app.get("/jobs/:id", async (c) => {
     const id = parsePath(c, "id", id64("a job id"));
     parseQuery(c, {});
-    // One query: the job and its related rows, each list in chain order.
-    const inOrder = { orderBy: [asc(schema.jobEvent.block), asc(schema.jobEvent.logIndex)] };
-    const row = await db.query.job.findFirst({
-      where: eq(schema.job.id, id),
-      with: {
-        timeline: inOrder,
-        claims: { orderBy: [asc(schema.claim.block), asc(schema.claim.id)] },
-        results: { orderBy: [asc(schema.result.block)] },
-        challenges: { orderBy: [asc(schema.challenge.block)] },
-        payouts: { orderBy: [asc(schema.payout.block), asc(schema.payout.id)] },
-      },
-    });
+    // Six small indexed queries at once (each a short plan; faster than one nested JSON aggregation).
+    const [[row], timeline, claims, results, challenges, payouts] = await Promise.all([
+      db.select().from(schema.job).where(eq(schema.job.id, id)),
+      db
+        .select()
+        .from(schema.jobEvent)
+        .where(eq(schema.jobEvent.jobId, id))
+        .orderBy(asc(schema.jobEvent.block), asc(schema.jobEvent.logIndex)),
+      db
+        .select()
+        .from(schema.claim)
+        .where(eq(schema.claim.jobId, id))
+        .orderBy(asc(schema.claim.block), asc(schema.claim.id)),
+      db.select().from(schema.result).where(eq(schema.result.jobId, id)).orderBy(asc(schema.result.block)),
+      db
+        .select()
+        .from(schema.challenge)
+        .where(eq(schema.challenge.jobId, id))
+        .orderBy(asc(schema.challenge.block)),
+      db
+        .select()
+        .from(schema.payout)
+        .where(eq(schema.payout.jobId, id))
+        .orderBy(asc(schema.payout.block), asc(schema.payout.id)),
+    ]);
     if (!row) notFound(`job ${id} does not exist (or is not indexed yet)`);
-    return send(c, row);
+    return send(c, { ...row, timeline, claims, results, challenges, payouts });
   });
 }
