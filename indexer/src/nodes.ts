@@ -1,7 +1,9 @@
 // NodeRegistry: a node's registration, stake, unbonding, certification and activity, each event also a
 // line of the node's history. Bond locks and releases emit no events: read them from the chain (getNode).
+
 import { ponder } from "ponder:registry";
 import { node, nodeEvent } from "ponder:schema";
+import type { NodeCapabilities } from "@arthaain/sdk";
 import type { Address } from "viem";
 import { type Context, type EventMeta, json, originOf } from "./origin.ts";
 
@@ -25,14 +27,7 @@ async function history(
 }
 
 type Declared = {
-  capabilities: {
-    gpuCount: number;
-    vramGbPerGpu: number;
-    cpuCores: number;
-    ramGb: number;
-    runtimeFlags: number;
-    gpuModel: string;
-  };
+  capabilities: NodeCapabilities;
   peerId: string;
   multiaddrs: readonly string[];
   apiUrl: string;
