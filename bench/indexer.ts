@@ -2,12 +2,21 @@
 // 100 000 indexed events, the indexer on Postgres (ARTHA_BENCH_STORAGE=pglite for the embedded database):
 //   raw_getlogs_events_per_s  eth_getLogs of the four contracts over the whole history, 10 000-block ranges:
 //                             the most any indexer could read from this node (the baseline)
-//   events_per_s              the indexer's backfill of the same history (server up → caught up to the head)
+//   ponder_floor_events_per_s the backfill of the same history by a Ponder app that handles every event by
+//                             doing nothing (bench/indexer-floor): what the framework itself costs to fetch,
+//                             store and decode the events, before any handler runs
+//   events_per_s              the indexer's backfill of the same history (process start → caught up to the head)
 //   events_per_s_ratio        events_per_s / raw_getlogs_events_per_s (target >= 0.25)
+//   floor_ratio               events_per_s / ponder_floor_events_per_s: how much of the framework's speed the
+//                             indexer's handlers keep (1 = they cost nothing)
 //   freshness_ms              median time from a job's block being mined to /jobs/:id answering it
-//   p50_ms / p99_ms           latency of /jobs/:id at 500 requests/s (target p99 < 20 ms), then of
+//   p50_ms / p99_ms           latency of /jobs/:id at 500 requests/s for 10 s (target p99 < 20 ms), then of
 //                             /jobs?state=open and /models/:id/lineage at 200 requests/s, open loop (requests
-//                             are sent on schedule whether or not earlier ones have answered)
+//                             are sent on schedule whether or not earlier ones have answered), each after 2 s
+//                             of warm-up at the same rate (connections opened, statements prepared; its p99
+//                             is printed as warmup_p99_ms); served by a `ponder serve` replica on Postgres
+//                             (the setup at scale), with PGlite by the indexer itself
+//   single_process_p99_ms     the /jobs/:id load served by the indexing process itself (`ponder start` alone)
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { Agent as HttpAgent, get as httpGet } from "node:http";
@@ -24,10 +33,11 @@ const JOBS = 500;
 const BATCH = 500;
 const storage = process.env.ARTHA_BENCH_STORAGE === "pglite" ? "pglite" : "postgres";
 const POSTGRES = process.env.ARTHA_TEST_POSTGRES_URL ?? "postgres://artha:artha@127.0.0.1:5432";
-const database = `artha_bench_${process.pid}`;
+const databases = ["floor", "indexer"].map((name) => `artha_bench_${name}_${process.pid}`);
 
 const dir = mkdtempSync(join(tmpdir(), "artha-bench-indexer-"));
-let indexer: Indexer | undefined;
+/** Every indexer process started, stopped at the end whatever happens. */
+const running: Indexer[] = [];
 const chain = await startChain({ port: 8571, logFile: join(dir, "chain.log") });
 const rpc = async (body: unknown) => {
   const res = await fetch(chain.rpcUrl, {
@@ -113,27 +123,51 @@ try {
   const rawSeconds = (performance.now() - rawStart) / 1000;
   const rawRate = events / rawSeconds;
 
-  // The indexer's backfill of the same history.
+  // A backfill of the same history from a fresh database (Postgres, or PGlite in `dir`), timed from the
+  // process start to the head indexed; by the handler-less floor app, then by the indexer itself.
   const deploymentFile = join(dir, "deployment.json");
   writeFileSync(deploymentFile, JSON.stringify(a.deployment));
-  if (storage === "postgres") {
-    execFileSync("psql", [`${POSTGRES}/postgres`, "-qtAc", `CREATE DATABASE ${database}`]);
+  async function backfill(name: "floor" | "indexer", port: number) {
+    const database = databases[name === "floor" ? 0 : 1]!;
+    if (storage === "postgres") {
+      execFileSync("psql", [`${POSTGRES}/postgres`, "-qtAc", `CREATE DATABASE ${database}`]);
+    }
+    const launched = performance.now();
+    const served = await startIndexer({
+      rpcUrl: chain.rpcUrl,
+      deploymentFile,
+      port,
+      logFile: join(dir, `${name}.log`),
+      schema: "bench",
+      ...(name === "floor" ? { appDir: join(import.meta.dirname, "indexer-floor") } : {}),
+      ...(storage === "postgres"
+        ? { databaseUrl: `${POSTGRES}/${database}` }
+        : { pgliteDir: join(dir, `pglite-${name}`) }),
+    });
+    running.push(served);
+    await served.caughtUp(head, 1_800_000);
+    return { served, rate: events / ((performance.now() - launched) / 1000) };
   }
-  const launched = performance.now();
-  const served = await startIndexer({
-    rpcUrl: chain.rpcUrl,
-    deploymentFile,
-    port: 42190,
-    logFile: join(dir, "indexer.log"),
-    schema: "bench",
-    ...(storage === "postgres"
-      ? { databaseUrl: `${POSTGRES}/${database}` }
-      : { pgliteDir: join(dir, "pglite") }),
-  });
-  indexer = served;
-  await served.caughtUp(head, 1_800_000);
-  const backfillSeconds = (performance.now() - launched) / 1000;
-  const rate = events / backfillSeconds;
+  const floor = await backfill("floor", 42191);
+  await floor.served.stop();
+  const { served, rate } = await backfill("indexer", 42190);
+
+  // Reads at scale go to `ponder serve` replicas over the same Postgres schema (docs/indexer.md): their
+  // requests never wait behind the indexing work of `ponder start`. PGlite is one process: it serves itself.
+  const replica =
+    storage === "postgres"
+      ? await startIndexer({
+          rpcUrl: chain.rpcUrl,
+          deploymentFile,
+          port: 42192,
+          logFile: join(dir, "replica.log"),
+          schema: "bench",
+          command: "serve",
+          databaseUrl: `${POSTGRES}/${databases[1]}`,
+        })
+      : undefined;
+  if (replica) running.push(replica);
+  const reads = replica ?? served;
 
   // Freshness: a job's transaction seen mined at the node (receipts polled every 10 ms) → the job served.
   const freshness: number[] = [];
@@ -145,7 +179,7 @@ try {
     }
     const mined = performance.now();
     for (;;) {
-      const res = await fetch(`${served.url}/jobs/${jobId}`);
+      const res = await fetch(`${reads.url}/jobs/${jobId}`);
       await res.arrayBuffer();
       if (res.ok) break;
       await new Promise((r) => setTimeout(r, 10));
@@ -166,7 +200,7 @@ try {
       req.on("error", reject);
       req.setTimeout(30_000, () => req.destroy(new Error("no answer within 30 s")));
     });
-  async function load(path: () => string, rps: number, seconds: number) {
+  async function load(base: Indexer, path: () => string, rps: number, seconds: number) {
     const latencies: number[] = [];
     const pending: Promise<void>[] = [];
     const why = new Map<string, number>();
@@ -180,7 +214,7 @@ try {
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       pending.push(
-        request(`${served.url}${path()}`).then(
+        request(`${base.url}${path()}`).then(
           (status) => {
             if (status !== 200) note(`HTTP ${status}`);
             latencies.push(performance.now() - due);
@@ -196,39 +230,68 @@ try {
     return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), failed };
   }
   const jobCount = Number(await a.jobManager.read.jobCount());
-  const byId = await load(() => `/jobs/${1 + Math.floor(Math.random() * jobCount)}`, 500, 10);
-  const byState = await load(() => "/jobs?state=open&limit=20", 200, 5);
-  const lineage = await load(() => "/models/1/lineage", 200, 5);
-  await served.stop();
+  /** `load` after 2 s of warm-up at the same rate; the warm-up's failures count, its latencies do not. */
+  async function warmLoad(base: Indexer, path: () => string, rps: number, seconds: number) {
+    const warm = await load(base, path, rps, 2);
+    const measured = await load(base, path, rps, seconds);
+    return { ...measured, failed: warm.failed + measured.failed, warmupP99: warm.p99 };
+  }
+  const randomJob = () => `/jobs/${1 + Math.floor(Math.random() * jobCount)}`;
+  const byId = await warmLoad(reads, randomJob, 500, 10);
+  const byState = await warmLoad(reads, () => "/jobs?state=open&limit=20", 200, 5);
+  const lineage = await warmLoad(reads, () => "/models/1/lineage", 200, 5);
+  // The same /jobs/:id load on the indexing process itself (the one-process setup, as with PGlite).
+  const single = replica ? await warmLoad(served, randomJob, 500, 10) : byId;
 
   console.log(`events: ${events}`);
   console.log(`raw_getlogs_events_per_s: ${fmt(rawRate)}`);
+  console.log(`ponder_floor_events_per_s: ${fmt(floor.rate)}`);
   console.log(`events_per_s: ${fmt(rate)}`);
   console.log(`events_per_s_ratio: ${(rate / rawRate).toFixed(3)}`);
   console.log(`events_per_s_target_ratio: 0.25`);
+  console.log(`ponder_floor_ratio: ${(floor.rate / rawRate).toFixed(3)}`);
+  console.log(`floor_ratio: ${(rate / floor.rate).toFixed(3)}`);
   console.log(`freshness_ms: ${fmt(quantile(freshness, 0.5))}`);
   console.log(`p50_ms: ${fmt(byId.p50)}`);
   console.log(`p99_ms: ${fmt(byId.p99)}`);
   console.log(`p99_target_ms: 20`);
-  console.log(`failed_requests: ${byId.failed + byState.failed + lineage.failed}`);
+  console.log(`warmup_p99_ms: ${fmt(byId.warmupP99)}`);
+  console.log(`single_process_p50_ms: ${fmt(single.p50)}`);
+  console.log(`single_process_p99_ms: ${fmt(single.p99)}`);
+  console.log(
+    `failed_requests: ${byId.failed + byState.failed + lineage.failed + (replica ? single.failed : 0)}`,
+  );
   console.log(`jobs_by_state_p50_ms: ${fmt(byState.p50)}`);
   console.log(`jobs_by_state_p99_ms: ${fmt(byState.p99)}`);
   console.log(`lineage_p50_ms: ${fmt(lineage.p50)}`);
   console.log(`lineage_p99_ms: ${fmt(lineage.p99)}`);
   console.log(`storage: ${storage}`);
 } finally {
-  await indexer?.stop();
+  for (const indexer of running) await indexer.stop();
   await chain.stop();
-  if (storage === "postgres") {
-    try {
-      execFileSync("psql", [
-        `${POSTGRES}/postgres`,
-        "-qtAc",
-        `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`,
-      ]);
-    } catch {
-      // Left behind: named after this run's pid.
+  // FORCE ends the stopped apps' leftover sessions; it fails while an autovacuum worker is on the database
+  // (a process of no role, which a non-superuser may not signal), so it is tried again for a few seconds.
+  for (const database of storage === "postgres" ? databases : []) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        execFileSync(
+          "psql",
+          [`${POSTGRES}/postgres`, "-qtAc", `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`],
+          { stdio: "pipe" },
+        );
+        break;
+      } catch (error) {
+        if (attempt === 10) {
+          console.error(
+            `[bench:indexer] database ${database} left behind: ${String((error as { stderr?: Buffer }).stderr ?? error).trim()}`,
+          );
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
   }
-  rmSync(dir, { recursive: true, force: true });
+  // ARTHA_BENCH_KEEP=1 keeps the chain's and the indexer's logs for a look at where the time went.
+  if (process.env.ARTHA_BENCH_KEEP) console.error(`[bench:indexer] logs kept in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
 }

@@ -3,6 +3,7 @@
 // so a row can always be traced to its events. Every row carries the block, time and transaction it
 // came from. Integers wider than 16 bits are `bigint` (Postgres numeric): uint32 ids do not fit int4.
 import { index, onchainTable, primaryKey, relations } from "ponder";
+import type { Told } from "./src/story.ts";
 
 type ColumnBuilders = Parameters<Extract<Parameters<typeof onchainTable>[1], (t: never) => unknown>>[0];
 
@@ -159,13 +160,14 @@ export const job = onchainTable(
     updatedBlock: t.bigint().notNull(),
     updatedAt: t.bigint().notNull(),
   }),
+  // Each filter of /jobs with the id it pages by (newest first): a page is a walk down one index.
   (t) => ({
-    stateIdx: index().on(t.state),
-    requesterIdx: index().on(t.requester),
-    nodeIdx: index().on(t.node),
-    modelIdx: index().on(t.modelId),
-    datasetIdx: index().on(t.datasetId),
-    kindIdx: index().on(t.kind),
+    stateIdx: index().on(t.state, t.id),
+    requesterIdx: index().on(t.requester, t.id),
+    nodeIdx: index().on(t.node, t.id),
+    modelIdx: index().on(t.modelId, t.id),
+    datasetIdx: index().on(t.datasetId, t.id),
+    kindIdx: index().on(t.kind, t.id),
   }),
 );
 
@@ -185,6 +187,19 @@ export const jobEvent = onchainTable(
   }),
   (t) => ({ jobIdx: index().on(t.jobId, t.block, t.logIndex) }),
 );
+
+/**
+ * A job's whole story as /jobs/:id serves it (src/story.ts): copies of its timeline, claim, result,
+ * challenge and payout rows in the order they happened, kept as they happen so the route is one read.
+ */
+export const jobStory = onchainTable("job_story", (t) => ({
+  jobId: t.bigint().primaryKey(),
+  timeline: t.json().$type<Told[]>().notNull(),
+  claims: t.json().$type<Told[]>().notNull(),
+  results: t.json().$type<Told[]>().notNull(),
+  challenges: t.json().$type<Told[]>().notNull(),
+  payouts: t.json().$type<Told[]>().notNull(),
+}));
 
 export const claim = onchainTable(
   "claim",

@@ -1,11 +1,13 @@
 // AIJobManager: every job event carries the job's whole new record, so the job row is that record, and
-// the event goes on the job's timeline (and, where it moves tokens or concerns a node, on theirs).
+// the event goes on the job's timeline (and, where it moves tokens or concerns a node, on theirs). What
+// concerns one job is told on its story too (story.ts).
 
 import { ponder } from "ponder:registry";
-import { checkpoint, claim, job, jobEvent, node, nodeEvent, payout, result } from "ponder:schema";
+import { checkpoint, job, node, nodeEvent, payout } from "ponder:schema";
 import { type JobRecord, jobSpecKinds, jobStateLabel } from "@arthaain/sdk";
 import { type Address, zeroAddress, zeroHash } from "viem";
 import { type Context, type EventMeta, json, originOf } from "./origin.ts";
+import { beginStory, tell } from "./story.ts";
 
 /** The job row's fields that follow the record. */
 function fromRecord(r: JobRecord, e: EventMeta) {
@@ -34,7 +36,7 @@ async function recordJobEvent(
 ) {
   const { jobId, job: record } = e.args;
   await context.db.update(job, { id: jobId }).set({ ...fromRecord(record, e), ...extra.row });
-  await context.db.insert(jobEvent).values({
+  await tell(context, "timeline", {
     id: e.id,
     jobId,
     name,
@@ -80,9 +82,7 @@ async function credit(
   amount: bigint,
 ) {
   if (amount === 0n) return;
-  await context.db
-    .insert(payout)
-    .values({ id: `${e.id}:${kind}`, kind, account, jobId, amount, ...originOf(e) });
+  await tell(context, "payouts", { id: `${e.id}:${kind}`, kind, account, jobId, amount, ...originOf(e) });
 }
 
 ponder.on("JobManager:JobSubmitted", async ({ event, context }) => {
@@ -102,6 +102,7 @@ ponder.on("JobManager:JobSubmitted", async ({ event, context }) => {
     submittedTx: event.transaction.hash,
     ...fromRecord(record, event),
   });
+  await beginStory(context, jobId);
   await recordJobEvent(context, event, "JobSubmitted", {
     amount: record.maxPrice,
     data: { specUri: event.args.specUri, dependsOn: event.args.dependsOn },
@@ -116,7 +117,7 @@ ponder.on("JobManager:JobClaimed", async ({ event, context }) => {
     amount: record.price,
     data: replaced ? { previous: replaced } : {},
   });
-  await context.db.insert(claim).values({
+  await tell(context, "claims", {
     id: event.id,
     jobId,
     node: claimer,
@@ -143,7 +144,7 @@ ponder.on("JobManager:JobNodeSlashed", async ({ event, context }) => {
   const { jobId, node: late, bond } = event.args;
   // This event carries no record: the job's state moves with the JobReopened or JobExpired that follows.
   const current = await context.db.find(job, { id: jobId });
-  await context.db.insert(jobEvent).values({
+  await tell(context, "timeline", {
     id: event.id,
     jobId,
     name: "JobNodeSlashed",
@@ -167,7 +168,7 @@ ponder.on("JobManager:ResultSubmitted", async ({ event, context }) => {
     data: { outputRoot: record.outputRoot, metricsHash, outputUri },
     row: { outputUri, metricsHash },
   });
-  await context.db.insert(result).values({
+  await tell(context, "results", {
     id: event.id,
     jobId,
     node: runner,

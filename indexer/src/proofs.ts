@@ -3,10 +3,11 @@ import { ponder } from "ponder:registry";
 import { challenge } from "ponder:schema";
 import { and, eq } from "ponder";
 import { originOf } from "./origin.ts";
+import { tell, updateChallenge } from "./story.ts";
 
 ponder.on("ProofOfCompute:Challenged", async ({ event, context }) => {
   const { jobId, challenger, bond, timeoutAt } = event.args;
-  await context.db.insert(challenge).values({
+  await tell(context, "challenges", {
     id: event.id,
     jobId,
     challenger,
@@ -25,5 +26,5 @@ ponder.on("ProofOfCompute:DisputeUnresolved", async ({ event, context }) => {
     .select()
     .from(challenge)
     .where(and(eq(challenge.jobId, jobId), eq(challenge.status, "open")));
-  if (open) await context.db.update(challenge, { id: open.id }).set({ status: "unresolved", bondReturned });
+  if (open) await updateChallenge(context, jobId, open.id, { status: "unresolved", bondReturned });
 });

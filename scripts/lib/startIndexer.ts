@@ -21,6 +21,13 @@ export type StartIndexerOptions = {
   databaseUrl?: string;
   /** How often Ponder polls the chain, ms (default 250). */
   pollMs?: number;
+  /** Another Ponder app's folder instead of indexer/ (bench:indexer's handler-less floor). */
+  appDir?: string;
+  /**
+   * "serve": only the HTTP API (`ponder serve`) over the schema a `ponder start` of the same app indexes
+   * into; Postgres only. A read replica: its requests never wait behind indexing work. Default "start".
+   */
+  command?: "start" | "serve";
 };
 
 export type Indexer = {
@@ -80,7 +87,7 @@ export async function startIndexer(o: StartIndexerOptions): Promise<Indexer> {
   const child = spawn(
     ponderBin,
     [
-      "start",
+      o.command ?? "start",
       "--schema",
       o.schema,
       "--port",
@@ -90,7 +97,7 @@ export async function startIndexer(o: StartIndexerOptions): Promise<Indexer> {
       "--log-format",
       "json",
     ],
-    { cwd: indexerDir, env, stdio: ["ignore", out, out] },
+    { cwd: o.appDir ?? indexerDir, env, stdio: ["ignore", out, out] },
   );
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const indexer: Indexer = {

@@ -4,13 +4,24 @@
 import { db } from "ponder:api";
 import schema from "ponder:schema";
 import type { Hono } from "hono";
-import { and, asc, desc, eq, lt } from "ponder";
+import { and, desc, eq, lt, sql } from "ponder";
 import { jobFilters } from "../filters.ts";
 import { DEFAULT_PAGE, id64, notFound, page, parsePath, parseQuery } from "../query.ts";
 import { send } from "../serialize.ts";
 
 /** A drizzle condition. */
 type SQL = NonNullable<ReturnType<typeof and>>;
+
+/**
+ * A job and its story (kept beside it by the handlers, src/story.ts) in one primary-key read, prepared once:
+ * building the query is as costly as running it.
+ */
+const jobById = db
+  .select()
+  .from(schema.job)
+  .innerJoin(schema.jobStory, eq(schema.jobStory.jobId, schema.job.id))
+  .where(eq(schema.job.id, sql.placeholder("id")))
+  .prepare("job_by_id");
 
 export function jobRoutes(app: Hono) {
   app.get("/jobs", async (c) => {
@@ -40,32 +51,9 @@ export function jobRoutes(app: Hono) {
   app.get("/jobs/:id", async (c) => {
     const id = parsePath(c, "id", id64("a job id"));
     parseQuery(c, {});
-    // Six small indexed queries at once (each a short plan; faster than one nested JSON aggregation).
-    const [[row], timeline, claims, results, challenges, payouts] = await Promise.all([
-      db.select().from(schema.job).where(eq(schema.job.id, id)),
-      db
-        .select()
-        .from(schema.jobEvent)
-        .where(eq(schema.jobEvent.jobId, id))
-        .orderBy(asc(schema.jobEvent.block), asc(schema.jobEvent.logIndex)),
-      db
-        .select()
-        .from(schema.claim)
-        .where(eq(schema.claim.jobId, id))
-        .orderBy(asc(schema.claim.block), asc(schema.claim.id)),
-      db.select().from(schema.result).where(eq(schema.result.jobId, id)).orderBy(asc(schema.result.block)),
-      db
-        .select()
-        .from(schema.challenge)
-        .where(eq(schema.challenge.jobId, id))
-        .orderBy(asc(schema.challenge.block)),
-      db
-        .select()
-        .from(schema.payout)
-        .where(eq(schema.payout.jobId, id))
-        .orderBy(asc(schema.payout.block), asc(schema.payout.id)),
-    ]);
-    if (!row) notFound(`job ${id} does not exist (or is not indexed yet)`);
-    return send(c, { ...row, timeline, claims, results, challenges, payouts });
+    const [found] = await jobById.execute({ id });
+    if (!found) notFound(`job ${id} does not exist (or is not indexed yet)`);
+    const { jobId: _, ...story } = found.job_story;
+    return send(c, { ...found.job, ...story });
   });
 }
