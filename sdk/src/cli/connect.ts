@@ -6,6 +6,7 @@ import {
   createPublicClient,
   createWalletClient,
   defineChain,
+  type Hex,
   http,
   type PublicClient,
   type Transport,
@@ -69,20 +70,12 @@ export async function connectRead(config: ResolvedConfig): Promise<ReadSession> 
   return session;
 }
 
-export async function connectWrite(config: ResolvedConfig): Promise<WriteSession> {
-  // The key first: a missing password is reported before any network round trip.
-  if (!config.wallet) {
-    throw new Error(
-      'no wallet: set ARTHAI_KEYSTORE (a keystore v3 file, or "keystore" in the config file) with ARTHAI_KEYSTORE_PASSWORD, or ARTHAI_PRIVATE_KEY',
-    );
-  }
-  const privateKey = await loadPrivateKey({
-    ...(config.wallet.keystore
-      ? { keystoreFile: config.wallet.keystore, password: process.env.ARTHAI_KEYSTORE_PASSWORD }
-      : { privateKey: process.env.ARTHAI_PRIVATE_KEY }),
-    passwordVar: "ARTHAI_KEYSTORE_PASSWORD",
-    privateKeyVar: "ARTHAI_PRIVATE_KEY",
-  });
+/**
+ * A write session signing with the configured wallet, or with `key` when the caller already holds one (a
+ * script acting as a known devnet account).
+ */
+export async function connectWrite(config: ResolvedConfig, key?: Hex): Promise<WriteSession> {
+  const privateKey = key ?? (await configuredKey(config));
   const session = await connectRead(config);
   const walletClient = createWalletClient({
     chain: session.chain,
@@ -90,4 +83,20 @@ export async function connectWrite(config: ResolvedConfig): Promise<WriteSession
     account: privateKeyToAccount(privateKey),
   }) as WalletClient<Transport, Chain, Account>;
   return { ...session, walletClient };
+}
+
+/** The key of the configured wallet; read before any network round trip, so a missing password is said first. */
+async function configuredKey(config: ResolvedConfig): Promise<Hex> {
+  if (!config.wallet) {
+    throw new Error(
+      'no wallet: set ARTHAI_KEYSTORE (a keystore v3 file, or "keystore" in the config file) with ARTHAI_KEYSTORE_PASSWORD, or ARTHAI_PRIVATE_KEY',
+    );
+  }
+  return loadPrivateKey({
+    ...(config.wallet.keystore
+      ? { keystoreFile: config.wallet.keystore, password: process.env.ARTHAI_KEYSTORE_PASSWORD }
+      : { privateKey: process.env.ARTHAI_PRIVATE_KEY }),
+    passwordVar: "ARTHAI_KEYSTORE_PASSWORD",
+    privateKeyVar: "ARTHAI_PRIVATE_KEY",
+  });
 }
