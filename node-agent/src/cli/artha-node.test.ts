@@ -251,7 +251,8 @@ describe("artha-node run (no chain)", () => {
 
   it("a job over its deadline fails with exit 1 and says why", async () => {
     const specFile = join(dir, "slow.json");
-    const slow = { ...trainSpec, hyperparameters: { ...trainSpec.hyperparameters, epochs: 400 } };
+    // The runtime's most epochs: minutes of training, far past the timeout on any machine (400 were not always).
+    const slow = { ...trainSpec, hyperparameters: { ...trainSpec.hyperparameters, epochs: 100_000 } };
     writeFileSync(specFile, canonicalSpecJson(slow as never));
     const r = await artha(["run", specFile, "--image", net.images.torch, ...inputs(), "--timeout", "2"]);
     expect(r.code).toBe(1);
