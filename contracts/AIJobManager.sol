@@ -7,6 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IAIJobManager} from "./interfaces/IAIJobManager.sol";
 import {IModelRegistry} from "./interfaces/IModelRegistry.sol";
 import {INodeRegistry} from "./interfaces/INodeRegistry.sol";
+import {IProofOfCompute} from "./interfaces/IProofOfCompute.sol";
 
 /// @title AIJobManager
 /// @notice Requesters submit ML jobs with an escrowed budget; nodes bid off-chain over gossip and claim
@@ -42,6 +43,7 @@ contract AIJobManager is IAIJobManager {
         uint32 maxRuntimeLimit;
         uint16 bondBps;
         uint16 cancelFeeBps;
+        uint16 verificationBudgetBps;
         uint8 maxAttempts;
         uint8 maxDependencies;
     }
@@ -82,6 +84,9 @@ contract AIJobManager is IAIJobManager {
     uint16 public immutable bondBps;
     /// @notice Share of the price a node keeps when the requester cancels after assignment, in basis points.
     uint16 public immutable cancelFeeBps;
+    /// @notice Share of a job's `maxPrice` reserved for its verifiers, in basis points: claims are capped at the
+    /// rest, and what an audit does not spend goes back to the requester.
+    uint16 public immutable verificationBudgetBps;
     /// @notice Auctions a job gets (the first plus reopenings) before it expires with a refund.
     uint8 public immutable maxAttempts;
     /// @notice Most jobs a job may depend on.
@@ -131,6 +136,17 @@ contract AIJobManager is IAIJobManager {
     event JobDisputed(uint64 indexed jobId, address indexed challenger, Job job);
     /// @notice A dispute ended with no verdict: the requester was refunded, the node's bond released.
     event JobRefunded(uint64 indexed jobId, address indexed node, uint96 refund, Job job);
+    /// @notice The verifiers judged the result: `upheld` (the job is Finalized, see JobFinalized) or not (the
+    /// node lost `slashed` of its bond and the job Failed). `amounts` went to `payees`: the escrow plus the slash.
+    event JobVerified(
+        uint64 indexed jobId,
+        address indexed node,
+        bool upheld,
+        uint256 slashed,
+        address[] payees,
+        uint256[] amounts,
+        Job job
+    );
     /// @notice `account` withdrew `amount` of its payouts and refunds.
     event Withdrawn(address indexed account, address indexed to, uint256 amount);
     /// @notice The proof contract was set.
@@ -170,6 +186,8 @@ contract AIJobManager is IAIJobManager {
     error NodeMissedDeadline(uint64 jobId, uint256 deadline);
     error NotExpirable(uint64 jobId, JobState state, uint256 expirableAt, uint256 nowTs);
     error NotACheckpoint(uint64 jobId);
+    error AuditDue(uint64 jobId);
+    error PayoutMismatch(uint64 jobId, uint256 total, uint256 expected);
     error NothingToWithdraw(address account);
     error OnlyProof(address caller);
     error OnlyDeployer(address caller);
@@ -185,7 +203,7 @@ contract AIJobManager is IAIJobManager {
         if (
             p.claimWindow == 0 || p.minBidWindow == 0 || p.minBidWindow > p.maxBidWindow
                 || p.maxBidWindow > MAX_BID_WINDOW || p.maxRuntimeLimit == 0 || p.cancelFeeBps > BPS
-                || p.maxAttempts == 0
+                || p.verificationBudgetBps >= BPS || p.maxAttempts == 0
         ) revert InvalidParams();
         token = token_;
         nodes = nodes_;
@@ -198,6 +216,7 @@ contract AIJobManager is IAIJobManager {
         maxRuntimeLimit = p.maxRuntimeLimit;
         bondBps = p.bondBps;
         cancelFeeBps = p.cancelFeeBps;
+        verificationBudgetBps = p.verificationBudgetBps;
         maxAttempts = p.maxAttempts;
         maxDependencies = p.maxDependencies;
     }
@@ -273,9 +292,10 @@ contract AIJobManager is IAIJobManager {
 
     /// @notice Claims a job at `price` during its claim window. The caller must be an active node meeting the
     /// job's requirements with free stake for the bond; a strictly lower claim replaces the current one.
+    /// The price is at most `maxPrice` less the job's verification budget.
     /// @param jobId The job.
     /// @param current The job's current record.
-    /// @param price The node's price, at most the job's `maxPrice`.
+    /// @param price The node's price, at most `maxClaimPrice(job)`.
     /// @param dependencies The current records of the jobs it depends on, in `dependenciesOf` order (usually
     /// none); each must be Finalized.
     function claim(uint64 jobId, Job calldata current, uint96 price, Job[] calldata dependencies) external {
@@ -286,7 +306,8 @@ contract AIJobManager is IAIJobManager {
         if (block.timestamp < current.bidEnd) revert ClaimWindowNotOpen(jobId, current.bidEnd, block.timestamp);
         if (block.timestamp >= end) revert ClaimWindowClosed(jobId, end, block.timestamp);
         if (price == 0) revert ZeroPrice();
-        if (price > current.maxPrice) revert PriceAboveMax(jobId, price, current.maxPrice);
+        uint256 cap = current.maxPrice - _budget(current.maxPrice);
+        if (price > cap) revert PriceAboveMax(jobId, price, cap);
         if (current.dependencyCount != 0 || dependencies.length != 0) {
             _requireDependenciesFinalized(jobId, dependencies);
         }
@@ -345,9 +366,9 @@ contract AIJobManager is IAIJobManager {
 
     // ------------------------------------------------------------------- anyone
 
-    /// @notice Settles a job whose challenge window passed without a challenge: credits the node its price and
-    /// the requester the rest of the escrow, and releases the node's bond. A train job's output becomes a
-    /// checkpoint of its model (see `jobCheckpoint`).
+    /// @notice Settles a job whose challenge window passed without a challenge and that the random audit did not
+    /// pick (ProofOfCompute.auditDue): credits the node its price and the requester the rest of the escrow, and
+    /// releases the node's bond. A train job's output becomes a checkpoint of its model (see `jobCheckpoint`).
     /// @param jobId A job in `ResultSubmitted`.
     /// @param current The job's current record.
     function finalize(uint64 jobId, Job calldata current) external {
@@ -357,6 +378,10 @@ contract AIJobManager is IAIJobManager {
         }
         uint256 closesAt = uint256(current.resultAt) + challengeWindow;
         if (block.timestamp < closesAt) revert ChallengeWindowOpen(jobId, closesAt, block.timestamp);
+        address p = proof;
+        if (p != address(0) && IProofOfCompute(p).auditDue(jobId, current.verification, _lastChange(jobId))) {
+            revert AuditDue(jobId);
+        }
         Job memory job = current;
         job.state = JobState.Finalized;
         uint96 refund = job.maxPrice - job.price;
@@ -423,9 +448,11 @@ contract AIJobManager is IAIJobManager {
         if (current.state != JobState.ResultSubmitted) {
             revert WrongState(jobId, current.state, JobState.ResultSubmitted);
         }
-        if (challenger != current.requester) revert NotRequester(jobId, challenger, current.requester);
-        uint256 closesAt = uint256(current.resultAt) + challengeWindow;
-        if (block.timestamp >= closesAt) revert ChallengeWindowClosed(jobId, closesAt, block.timestamp);
+        // Who may challenge is the proof contract's rule; when is the job's (audits may open at any time).
+        if (challenger != address(0)) {
+            uint256 closesAt = uint256(current.resultAt) + challengeWindow;
+            if (block.timestamp >= closesAt) revert ChallengeWindowClosed(jobId, closesAt, block.timestamp);
+        }
         Job memory job = current;
         job.state = JobState.Disputed;
         _store(jobId, job);
@@ -445,6 +472,40 @@ contract AIJobManager is IAIJobManager {
         emit JobRefunded(jobId, job.claimer, job.maxPrice, job);
     }
 
+    /// @inheritdoc IAIJobManager
+    function onVerdict(
+        uint64 jobId,
+        Job calldata current,
+        bool upheld,
+        address[] calldata payees,
+        uint256[] calldata amounts
+    ) external {
+        _onlyProof();
+        _verify(jobId, current);
+        if (current.state != JobState.Disputed) revert WrongState(jobId, current.state, JobState.Disputed);
+        Job memory job = current;
+        uint256 bond = _bond(job.price);
+        uint256 slashed;
+        if (upheld) {
+            job.state = JobState.Finalized;
+            nodes.releaseBond(job.claimer, bond);
+        } else {
+            job.state = JobState.Failed;
+            slashed = bond;
+            nodes.slashBond(job.claimer, bond, address(this));
+        }
+        uint256 total;
+        for (uint256 i; i < payees.length; ++i) {
+            balanceOf[payees[i]] += amounts[i];
+            total += amounts[i];
+        }
+        if (total != job.maxPrice + slashed) revert PayoutMismatch(jobId, total, job.maxPrice + slashed);
+        _store(jobId, job);
+        emit JobVerified(jobId, job.claimer, upheld, slashed, payees, amounts, job);
+        // An upheld job is settled like any other: readers (and lineage) see the same event.
+        if (upheld) emit JobFinalized(jobId, job.claimer, uint96(amounts[amounts.length - 1]), job);
+    }
+
     // ---------------------------------------------------------------------- views
 
     /// @notice Whether `job` is `jobId`'s current record.
@@ -455,7 +516,22 @@ contract AIJobManager is IAIJobManager {
 
     /// @notice The block whose logs hold `jobId`'s current record (its last change); 0 for an unknown id.
     function lastChangeBlock(uint64 jobId) external view returns (uint256) {
-        return uint256(_records[jobId]) & BLOCK_MASK;
+        return _lastChange(jobId);
+    }
+
+    /// @inheritdoc IAIJobManager
+    function verificationBudget(uint96 maxPrice) external view returns (uint256) {
+        return _budget(maxPrice);
+    }
+
+    /// @inheritdoc IAIJobManager
+    function bondOf(uint96 price) external view returns (uint256) {
+        return _bond(price);
+    }
+
+    /// @notice The highest price a node may claim `job` at: its `maxPrice` less the verification budget.
+    function maxClaimPrice(Job calldata job) external view returns (uint256) {
+        return job.maxPrice - _budget(job.maxPrice);
     }
 
     /// @notice The checkpoint a finalized train job produced: lineage dataset -> job -> node -> output root ->
@@ -582,6 +658,14 @@ contract AIJobManager is IAIJobManager {
     /// check, not wrap around to a small number.
     function _bond(uint96 price) private view returns (uint256) {
         return uint256(price) * bondBps / BPS;
+    }
+
+    function _budget(uint96 maxPrice) private view returns (uint256) {
+        return uint256(maxPrice) * verificationBudgetBps / BPS;
+    }
+
+    function _lastChange(uint64 jobId) private view returns (uint256) {
+        return uint256(_records[jobId]) & BLOCK_MASK;
     }
 
     function _onlyProof() private view {

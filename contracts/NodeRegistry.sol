@@ -250,16 +250,37 @@ contract NodeRegistry is AccessControl, INodeRegistry {
     }
 
     /// @inheritdoc INodeRegistry
+    function slashStake(address operator, uint256 amount, address to)
+        external
+        onlyRole(JOBS_ROLE)
+        returns (uint256 taken)
+    {
+        Node storage node = _nodes[operator];
+        uint256 locked = node.locked;
+        uint256 stake = node.stake;
+        uint256 free = stake - locked;
+        taken = amount < free ? amount : free;
+        stake -= taken;
+        node.stake = uint96(stake);
+        // Unbonding stake is the first to go: what stays must still cover the locked bonds.
+        if (node.unbonding > stake - locked) node.unbonding = uint96(stake - locked);
+        _syncActive(operator, node);
+        if (taken != 0) token.safeTransfer(to, taken);
+        emit Slashed(operator, taken, to, stake);
+    }
+
+    /// @inheritdoc INodeRegistry
     function isActive(address operator) external view returns (bool) {
         return _active.contains(operator);
     }
 
-    /// @notice Number of active nodes (registered, with at least `minStake` not unbonding).
+    /// @inheritdoc INodeRegistry
     function activeCount() external view returns (uint256) {
         return _active.length();
     }
 
-    /// @notice The active node at `index` (< `activeCount()`); order changes as nodes join and leave.
+    /// @inheritdoc INodeRegistry
+    /// @dev Order changes as nodes join and leave.
     function activeAt(uint256 index) external view returns (address) {
         return _active.at(index);
     }

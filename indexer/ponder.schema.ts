@@ -38,11 +38,11 @@ export const node = onchainTable(
     outbid: t.integer().notNull(),
     /** Jobs it was paid for (finalized). */
     completed: t.integer().notNull(),
-    /** Jobs whose deadline it missed (its bond slashed). */
+    /** Jobs it failed, its bond slashed either way: deadlines missed, and results the verifiers rejected. */
     failed: t.integer().notNull(),
     slashes: t.integer().notNull(),
     slashed: t.bigint().notNull(),
-    /** Job prices and cancellation fees credited to it. */
+    /** Job prices, cancellation fees and verifier fees credited to it. */
     earnings: t.bigint().notNull(),
     registeredBlock: t.bigint().notNull(),
     registeredAt: t.bigint().notNull(),
@@ -151,6 +151,7 @@ export const job = onchainTable(
     outputRoot: t.hex(),
     outputUri: t.text(),
     metricsHash: t.hex(),
+    /** Who challenged its result; null without a challenge (an audit's dispute has none). */
     challenger: t.hex(),
     /** The job's record exactly as the contract last emitted it (what every job call takes). */
     record: t.json().notNull(),
@@ -239,7 +240,11 @@ export const challenge = onchainTable(
     challenger: t.hex().notNull(),
     bond: t.bigint().notNull(),
     timeoutAt: t.bigint().notNull(),
-    /** "open", then "unresolved" (no verdict: requester refunded, bond returned). */
+    /**
+     * "open", then the verdict on the challenged result: "upheld" (the result stands: the bond went to the
+     * worker, bondReturned 0), "rejected" (the challenger was right: bond returned) or "unresolved" (no
+     * verdict: requester refunded, bond returned).
+     */
     status: t.text().notNull(),
     bondReturned: t.bigint(),
     ...origin(t),
@@ -249,8 +254,11 @@ export const challenge = onchainTable(
 
 /**
  * Tokens credited or paid: "nodePayment" (job price), "nodeFee" (cancellation after assignment), "refund"
- * (to the requester), "slashedBond" (a late node's bond, to the requester), "withdrawal" (out of the job
- * manager).
+ * (to the requester; after a rejected result, with what is left of the slashed bond), "slashedBond" (a late
+ * node's bond, to the requester), "verifierFee" (to each verifier of the majority: its share of the
+ * verification budget, plus of the worker's slashed bond when the result was rejected), "slashShare" (a
+ * challenger's share of the slashed bond when its challenge was right), "challengeBond" (a wrong
+ * challenger's bond, to the worker), "withdrawal" (out of the job manager).
  */
 export const payout = onchainTable(
   "payout",

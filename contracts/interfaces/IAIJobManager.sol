@@ -48,9 +48,33 @@ interface IAIJobManager {
         bytes32 outputRoot;
     }
 
-    /// @notice Called by the proof contract when `challenger` disputes `jobId`'s result.
+    /// @notice Called by the proof contract when a job's result is disputed: by `challenger` within the
+    /// challenge window, or by a random audit (`challenger` zero) at any time before payout.
     function onDisputed(uint64 jobId, Job calldata job, address challenger) external;
 
     /// @notice Called by the proof contract when a dispute ends without a verdict: refund, no slash.
     function onDisputeUnresolved(uint64 jobId, Job calldata job) external;
+
+    /// @notice Called by the proof contract with the verifiers' verdict. Upheld: the worker's bond is released
+    /// and the job is Finalized. Not upheld: the worker's bond is slashed into this contract and the job
+    /// Failed. Either way `amounts` are credited to `payees`; they add up to the job's escrow plus the slash.
+    function onVerdict(
+        uint64 jobId,
+        Job calldata job,
+        bool upheld,
+        address[] calldata payees,
+        uint256[] calldata amounts
+    ) external;
+
+    /// @notice Whether `job` is `jobId`'s current record.
+    function isCurrent(uint64 jobId, Job calldata job) external view returns (bool);
+
+    /// @notice The block of `jobId`'s last change (for a job in ResultSubmitted: its result's block).
+    function lastChangeBlock(uint64 jobId) external view returns (uint256);
+
+    /// @notice The part of a job's escrow reserved to pay its verifiers (claims are capped below it).
+    function verificationBudget(uint96 maxPrice) external view returns (uint256);
+
+    /// @notice The bond a claim at `price` locks from the node's stake.
+    function bondOf(uint96 price) external view returns (uint256);
 }

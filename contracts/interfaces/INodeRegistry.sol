@@ -21,6 +21,17 @@ interface INodeRegistry {
     /// @notice Takes `amount` of `operator`'s locked bond and sends it to `to`.
     function slashBond(address operator, uint256 amount, address to) external;
 
+    /// @notice Takes up to `amount` of `operator`'s stake that no job bond holds (unbonding stake included, so
+    /// leaving does not dodge a penalty) and sends it to `to`.
+    /// @return taken What was taken: less than `amount` when the node has less.
+    function slashStake(address operator, uint256 amount, address to) external returns (uint256 taken);
+
     /// @notice Whether `operator` is an active registered node.
     function isActive(address operator) external view returns (bool);
+
+    /// @notice Number of active nodes.
+    function activeCount() external view returns (uint256);
+
+    /// @notice The active node at `index` (< `activeCount()`).
+    function activeAt(uint256 index) external view returns (address);
 }

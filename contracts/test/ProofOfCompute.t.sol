@@ -9,8 +9,8 @@ import {IAIJobManager} from "../interfaces/IAIJobManager.sol";
 import {ArthaFixture} from "./utils/ArthaFixture.sol";
 import {Vm} from "./utils/Vm.sol";
 
-/// @notice Unit tests for ProofOfCompute: the requester's challenge (Disputed blocks payout) and the no-quorum
-/// fallback, with every custom error. (Results are submitted to the job manager: see AIJobManager.t.sol.)
+/// @notice Unit tests for ProofOfCompute's challenge (Disputed blocks payout) and the no-quorum fallback.
+/// (Audits, verifiers and verdicts: Verification.t.sol and VerificationErrors.t.sol; results: AIJobManager.t.sol.)
 contract ProofOfComputeTest is ArthaFixture {
     uint96 internal constant PRICE = 60e6;
 
@@ -87,15 +87,21 @@ contract ProofOfComputeTest is ArthaFixture {
         assertEq(_node(node1).locked, _bond(PRICE), "bond locked during the dispute");
     }
 
-    function testChallengeRevertsNotRequester() public {
+    function testChallengeByAnActiveNode() public {
         uint64 id = _resultJob(alice, node1, PRICE);
-        _fundChallenger(node2);
-        _expectRevertNext(abi.encodeWithSelector(AIJobManager.NotRequester.selector, id, node2, alice));
-        _challenge(node2, id);
-        _expectRevertNext(abi.encodeWithSelector(AIJobManager.NotRequester.selector, id, node1, alice));
-        _challenge(node1, id);
-        _expectRevertNext(abi.encodeWithSelector(AIJobManager.NotRequester.selector, id, bob, alice));
-        _challenge(bob, id);
+        _fundAndChallenge(node2, id);
+        _assertState(id, IAIJobManager.JobState.Disputed);
+        assertEq(proofOfCompute.challengeOf(id).challenger, node2, "an active node other than the worker may");
+    }
+
+    function testChallengeRevertsNotAChallenger() public {
+        uint64 id = _resultJob(alice, node1, PRICE);
+        _fundChallenger(bob);
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.NotAChallenger.selector, id, bob));
+        _challenge(bob, id); // neither the requester nor a staked node
+        _fundChallenger(node1);
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.NotAChallenger.selector, id, node1));
+        _challenge(node1, id); // the worker
     }
 
     function testChallengeRevertsWrongState() public {

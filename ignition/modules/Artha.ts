@@ -1,6 +1,6 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import type { ContractFuture, IgnitionModuleBuilder } from "@nomicfoundation/ignition-core";
-import { keccak256, toHex } from "viem";
+import { keccak256, toHex, zeroAddress } from "viem";
 
 // Protocol parameters and their defaults. docs/contracts.md explains each; devnets override them with
 // ignition/parameters/devnet.json (short windows for 1-second blocks).
@@ -14,10 +14,21 @@ export const defaultParams = {
   maxRuntimeLimit: 7 * 24 * 3600,
   bondBps: 15_000,
   cancelFeeBps: 1_000,
+  verificationBudgetBps: 1_000,
   maxAttempts: 3,
   maxDependencies: 8,
+  // ProofOfCompute (docs/verification.md)
   challengeBond: 10_000_000n, // 10 tokens
-  disputeTimeout: 3 * 24 * 3600,
+  absentPenalty: 20_000_000n, // 20 tokens
+  disputeTimeout: 10 * 24 * 3600, // longer than maxRuntimeLimit plus the commit and reveal windows
+  commitWindow: 3600,
+  revealWindow: 3600,
+  auditBps: 2_900, // the least rate that deters a cheater saving its whole price (docs/verification.md)
+  slashVerifiersBps: 2_000,
+  slashChallengerBps: 2_000,
+  auditDelay: 5,
+  verifiers: 3,
+  maxRounds: 2,
 } as const;
 
 const JOBS_ROLE = keccak256(toHex("JOBS_ROLE"));
@@ -42,15 +53,32 @@ function deployCore(m: IgnitionModuleBuilder, token: ContractFuture<string>) {
       maxRuntimeLimit: p("maxRuntimeLimit"),
       bondBps: p("bondBps"),
       cancelFeeBps: p("cancelFeeBps"),
+      verificationBudgetBps: p("verificationBudgetBps"),
       maxAttempts: p("maxAttempts"),
       maxDependencies: p("maxDependencies"),
     },
   ]);
+  // Randomness: the zero address means this chain's block hashes (L1); an L2 deployment passes a VRF-backed
+  // ISeedSource as the `seedSource` parameter.
+  const seedSource = m.getParameter<string>("seedSource", zeroAddress);
   const proofOfCompute = m.contract("ProofOfCompute", [
     jobManager,
     token,
-    p("challengeBond"),
-    p("disputeTimeout"),
+    nodeRegistry,
+    seedSource,
+    {
+      challengeBond: p("challengeBond"),
+      absentPenalty: p("absentPenalty"),
+      disputeTimeout: p("disputeTimeout"),
+      commitWindow: p("commitWindow"),
+      revealWindow: p("revealWindow"),
+      auditBps: p("auditBps"),
+      slashVerifiersBps: p("slashVerifiersBps"),
+      slashChallengerBps: p("slashChallengerBps"),
+      auditDelay: p("auditDelay"),
+      verifiers: p("verifiers"),
+      maxRounds: p("maxRounds"),
+    },
   ]);
   m.call(jobManager, "setProof", [proofOfCompute]);
   m.call(nodeRegistry, "grantRole", [JOBS_ROLE, jobManager], { id: "grantJobsToManager" });

@@ -58,12 +58,13 @@ async function recordNodeJobEvent(
   jobId: bigint,
   amount: bigint | null,
   counters: (row: typeof node.$inferSelect) => Partial<typeof node.$inferInsert>,
+  key: string = name,
 ) {
   const row = await context.db.find(node, { address });
   // A claim is only possible for a registered node, but a payout can follow a deregistration.
   if (row) await context.db.update(node, { address }).set({ ...counters(row), updatedBlock: e.block.number });
   await context.db.insert(nodeEvent).values({
-    id: `${e.id}:${name}`,
+    id: `${e.id}:${key}`,
     node: address,
     name,
     jobId,
@@ -73,16 +74,21 @@ async function recordNodeJobEvent(
   });
 }
 
+/** Payout kinds credited by job events (ponder.schema.ts, `payout`). */
+type CreditKind = "nodePayment" | "nodeFee" | "refund" | "slashedBond" | "verifierFee" | "slashShare";
+
+/** A payout on the job's story; `key` tells apart several of one kind in one event (default: the kind). */
 async function credit(
   context: Context,
   e: EventMeta,
-  kind: "nodePayment" | "nodeFee" | "refund" | "slashedBond",
+  kind: CreditKind,
   account: Address,
   jobId: bigint,
   amount: bigint,
+  key: string = kind,
 ) {
   if (amount === 0n) return;
-  await tell(context, "payouts", { id: `${e.id}:${kind}`, kind, account, jobId, amount, ...originOf(e) });
+  await tell(context, "payouts", { id: `${e.id}:${key}`, kind, account, jobId, amount, ...originOf(e) });
 }
 
 ponder.on("JobManager:JobSubmitted", async ({ event, context }) => {
@@ -235,8 +241,51 @@ ponder.on("JobManager:JobExpired", async ({ event, context }) => {
 });
 
 ponder.on("JobManager:JobDisputed", async ({ event, context }) => {
-  const { challenger } = event.args;
-  await recordJobEvent(context, event, "JobDisputed", { data: { challenger }, row: { challenger } });
+  // A zero challenger is an audit (ProofOfCompute.drawAudit): the job has no challenger.
+  const challenger = event.args.challenger === zeroAddress ? null : event.args.challenger;
+  await recordJobEvent(context, event, "JobDisputed", {
+    data: { challenger, audit: challenger === null },
+    row: { challenger },
+  });
+});
+
+ponder.on("JobManager:JobVerified", async ({ event, context }) => {
+  const { jobId, node: worker, upheld, slashed, payees, amounts } = event.args;
+  const { challenger } = (await context.db.find(job, { id: jobId })) ?? { challenger: null };
+  await recordJobEvent(context, event, "JobVerified", {
+    node: worker,
+    amount: upheld ? undefined : slashed,
+    data: { upheld, slashed, payees, amounts },
+  });
+  // Payees (ProofOfCompute._payouts): the majority's verifiers, then the worker (upheld) or a challenger
+  // proven right (rejected, when there was one), and the requester last, with the rest. An upheld verdict
+  // is followed by JobFinalized, which credits the worker's price and the requester's rest: only the
+  // verifiers are credited here.
+  const verifiers = payees.length - (upheld || challenger ? 2 : 1);
+  for (let i = 0; i < verifiers; i++) {
+    const [verifier, fee] = [payees[i]!, amounts[i]!];
+    if (fee === 0n) continue;
+    await credit(context, event, "verifierFee", verifier, jobId, fee, `verifierFee:${i}`);
+    await recordNodeJobEvent(
+      context,
+      event,
+      verifier,
+      "verifierFee",
+      jobId,
+      fee,
+      (n) => ({ earnings: n.earnings + fee }),
+      `verifierFee:${i}`,
+    );
+  }
+  if (upheld) return;
+  if (challenger) {
+    await credit(context, event, "slashShare", payees[verifiers]!, jobId, amounts[verifiers]!);
+  }
+  await credit(context, event, "refund", payees[payees.length - 1]!, jobId, amounts[amounts.length - 1]!);
+  // The bond itself moves with NodeRegistry's Slashed (slashes, slashed: nodes.ts).
+  await recordNodeJobEvent(context, event, worker, "resultRejected", jobId, slashed, (n) => ({
+    failed: n.failed + 1,
+  }));
 });
 
 ponder.on("JobManager:JobRefunded", async ({ event, context }) => {

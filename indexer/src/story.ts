@@ -4,8 +4,9 @@
 // hundreds of requests a second on a small machine (bench:indexer). Both are written here, together, and a
 // reorg reverts both, so they cannot disagree (the indexer test checks that they do not).
 
-import { challenge, claim, jobEvent, jobStory, payout, result } from "ponder:schema";
-import { type Context, json } from "./origin.ts";
+import { challenge, claim, job, jobEvent, jobStory, payout, result } from "ponder:schema";
+import type { Address } from "viem";
+import { type Context, type EventMeta, json, originOf } from "./origin.ts";
 
 /** A story row: its table's row with bigints as decimal strings. */
 export type Told = Record<string, unknown>;
@@ -32,6 +33,32 @@ export async function tell<P extends Part>(context: Context, part: P, row: RowOf
   // Cast to one member: a call on the union of tables does not type-check.
   await context.db.insert(tables[part] as typeof jobEvent).values(row as RowOf<"timeline">);
   await context.db.update(jobStory, { jobId: row.jobId }).set((s) => ({ [part]: [...s[part], json(row)] }));
+}
+
+/**
+ * Tells an event that carries no job record (a slash, a verification step) on its job's timeline, with the
+ * state the job is in: its record moves with the job manager's events around it.
+ */
+export async function tellOnTimeline(
+  context: Context,
+  e: EventMeta,
+  jobId: bigint,
+  name: string,
+  extra: { node?: Address | null; amount?: bigint | null; data?: Record<string, unknown> | null } = {},
+) {
+  const current = await context.db.find(job, { id: jobId });
+  if (!current) return; // every such event follows the job's submission; nothing to tell otherwise
+  await tell(context, "timeline", {
+    id: e.id,
+    jobId,
+    name,
+    state: current.state,
+    node: extra.node ?? null,
+    amount: extra.amount ?? null,
+    data: extra.data ? json(extra.data) : null,
+    logIndex: e.log.logIndex,
+    ...originOf(e),
+  });
 }
 
 /** Updates a challenge row and its copy in the job's story. */

@@ -1,13 +1,14 @@
 // The indexer against a real Hardhat node (a block a second) with the contracts deployed: a scripted history
 // (registrations, stake changes, a certification, jobs in every state, an outbid claim, a dependent job, a
-// challenge, a missed deadline, withdrawals) is indexed by `ponder start`, and every route answers what the
-// chain says. Then a reorg (snapshot, revert, another branch) and a restart.
+// challenge, a missed deadline, withdrawals, an audit the verifiers uphold and a challenge they prove right)
+// is indexed by `ponder start`, and every route answers what the chain says. Then a reorg (snapshot, revert,
+// another branch) and a restart.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getJobRecord, jobStateLabel } from "@arthaain/sdk";
-import { getAddress, keccak256, toHex } from "viem";
+import { type Address, getAddress, keccak256, toHex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Artha, deployArtha, JobKind, TOKEN } from "../../scripts/lib/artha.ts";
 import { type Chain, startChain } from "../../scripts/lib/startChain.ts";
@@ -72,8 +73,17 @@ type JobRow = {
 };
 
 /** The ids of the scripted jobs, by what happened to them. */
-const jobs = {} as Record<"finalized" | "cancelled" | "open" | "dependent" | "disputed" | "expired", bigint>;
+const jobs = {} as Record<
+  "finalized" | "cancelled" | "open" | "dependent" | "disputed" | "expired" | "audited" | "rejected",
+  bigint
+>;
 let op: string[];
+/** The verifiers of the audited and the rejected job (the majority, lowercase), and what each was paid. */
+const verified = {} as Record<"audited" | "rejected", { verifiers: string[]; fee: bigint }>;
+/** The job price of both verified jobs, the worker's bond on it, the verification budget of a 100-token job. */
+const VERIFIED_PRICE = 30n * TOKEN;
+const BOND = (VERIFIED_PRICE * 15_000n) / 10_000n;
+const BUDGET = 10n * TOKEN;
 
 async function head(): Promise<bigint> {
   return a.publicClient.getBlockNumber({ cacheTime: 0 });
@@ -146,12 +156,79 @@ async function scriptedHistory() {
   // The node and the requester take their money out.
   await a.mined((await a.as(a.jobManager, o1!)).write.withdraw([o1!.account.address]));
   await a.mined((await a.as(a.jobManager, a.requester)).write.withdraw([a.requester.account.address]));
+
+  await verification();
 }
+
+/**
+ * Verification (ProofOfCompute): five more nodes, so that a dispute draws enough verifiers besides the worker.
+ * o3 runs a job that is always audited (verification 101) and the verifiers uphold; o4 commits a wrong root,
+ * the requester challenges it and the verifiers reveal the right one: rejected, o4's bond slashed.
+ */
+async function verification() {
+  const more = a.operators.slice(3, 8);
+  for (const o of more) op.push(lower(await a.registerNode(o!)));
+  const [worker, cheat] = [more[0]!, more[1]!];
+  const agentJob = { kind: JobKind.Agent, modelId: 0, datasetId: 0 };
+  jobs.audited = (await a.submitJob(a.jobRequest({ ...agentJob, verification: 101 }))).jobId;
+  jobs.rejected = (await a.submitJob(a.jobRequest(agentJob))).jobId;
+  await a.timeTo(BigInt((await a.record(jobs.rejected)).bidEnd));
+  await a.claim(worker, jobs.audited, VERIFIED_PRICE);
+  await a.claim(cheat, jobs.rejected, VERIFIED_PRICE);
+  await a.timeTo(await a.claimEnd(jobs.rejected));
+  await a.submitResult(worker, jobs.audited, sha("right"), "file:///out/audited");
+  await a.submitResult(cheat, jobs.rejected, sha("wrong"), "file:///out/rejected");
+  await a.fund(a.requester.account.address, 10n * TOKEN, a.proofOfCompute.address);
+  await a.challenge(jobs.rejected);
+  // Past both seed blocks (auditDelay after the result, and after the challenge).
+  await a.conn.networkHelpers.mine(Number(await a.proofOfCompute.read.auditDelay()) + 1);
+  await a.drawAudit(jobs.audited);
+
+  // Both disputes: the drawn verifiers commit the right root, then reveal it, then the majority decides.
+  const k = await a.proofOfCompute.read.verifiers();
+  const salt = sha("salt");
+  const walletOf = (v: Address) => a.wallets.find((w) => lower(w.account.address) === lower(v))!;
+  const drawn = { audited: [] as Address[], rejected: [] as Address[] };
+  for (const name of ["audited", "rejected"] as const) {
+    const picks = await a.drawnVerifiers(jobs[name], k);
+    // k distinct nodes out of 2k draws among 8 is all but certain; a majority (2 of 3) is enough.
+    if (picks.length < Math.floor(k / 2) + 1)
+      throw new Error(`job ${name}: only ${picks.length} verifiers drawn`);
+    for (const { address, index } of picks)
+      await a.commit(walletOf(address), jobs[name], index, sha("right"), salt);
+    drawn[name] = picks.map((p) => p.address);
+  }
+  // With fewer than k commits, reveals open when the commit phase ends.
+  for (const name of ["audited", "rejected"] as const) {
+    if (drawn[name].length < k)
+      await a.timeTo((await a.proofOfCompute.read.disputeOf([jobs[name]]))[0].commitEnd);
+  }
+  for (const name of ["audited", "rejected"] as const) {
+    for (const v of drawn[name]) await a.reveal(walletOf(v), jobs[name], sha("right"), salt);
+    await a.resolve(jobs[name], drawn[name]);
+  }
+  const each = BUDGET / BigInt(k);
+  const sorted = (vs: Address[]) => vs.map(lower).sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
+  verified.audited = { verifiers: sorted(drawn.audited), fee: each };
+  // Rejected: each verifier also gets its share of 20% of the slashed bond.
+  const n = BigInt(drawn.rejected.length);
+  verified.rejected = { verifiers: sorted(drawn.rejected), fee: each + (BOND * 2_000n) / 10_000n / n };
+}
+
+/** What verifying paid `account` in the scripted history. */
+const verifierFees = (account: string) =>
+  Object.values(verified).reduce((sum, v) => sum + (v.verifiers.includes(account) ? v.fee : 0n), 0n);
+const verifications = (account: string) =>
+  Object.values(verified).filter((v) => v.verifiers.includes(account)).length;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "artha-indexer-"));
   chain = await startChain({ port: 8569, logFile: join(dir, "chain.log") });
-  a = await deployArtha({ maxAttempts: 2 }, { name: "localhost", url: chain.rpcUrl });
+  // A verification budget (10% of a job's max price), so that verifiers are paid for an upheld result too.
+  a = await deployArtha(
+    { maxAttempts: 2, verificationBudgetBps: 1_000 },
+    { name: "localhost", url: chain.rpcUrl },
+  );
   deploymentFile = join(dir, "deployment.json");
   writeFileSync(deploymentFile, JSON.stringify(a.deployment));
   await scriptedHistory();
@@ -186,7 +263,7 @@ describe.each(storages)("the indexer on %s follows the chain", (storage) => {
 
   it("has every job in the state the contracts hold, with the same record", async () => {
     const count = await a.jobManager.read.jobCount();
-    expect(count).toBe(6n);
+    expect(count).toBe(8n);
     for (let id = 1n; id <= count; id++) {
       const record = await getJobRecord(a.publicClient as never, {
         jobManager: a.jobManager.address,
@@ -217,6 +294,8 @@ describe.each(storages)("the indexer on %s follows the chain", (storage) => {
       expired: "expired",
       open: "open",
       dependent: "open",
+      audited: "finalized",
+      rejected: "failed",
     });
   });
 
@@ -269,6 +348,117 @@ describe.each(storages)("the indexer on %s follows the chain", (storage) => {
     expect(dependent.dependsOn).toEqual([`${jobs.finalized}`]);
   });
 
+  it("tells a verification: the audit or challenge, the draw, commits, reveals, verdict and who was paid", async () => {
+    type Story = JobRow & {
+      challenger: string | null;
+      timeline: { name: string; state: string; node: string | null; amount: string | null; data: never }[];
+      challenges: { status: string; challenger: string; bond: string; bondReturned: string | null }[];
+      payouts: { kind: string; account: string; amount: string }[];
+    };
+    const requester = lower(a.requester.account.address);
+    const [worker, cheat] = [op[3]!, op[4]!];
+    const steps = (s: Story) => s.timeline.map((e) => [e.name, e.state]);
+    const votes = (state: string, n: number) => [
+      ...Array(n).fill(["Committed", state]),
+      ...Array(n).fill(["Revealed", state]),
+    ];
+
+    // Audited and upheld: the verifiers share the verification budget; the worker and the requester are
+    // paid by the JobFinalized that follows.
+    const audited = await indexer.get<Story>(`/jobs/${jobs.audited}`);
+    const { verifiers: agreed, fee } = verified.audited;
+    expect(audited).toMatchObject({ state: "finalized", node: worker, challenger: null, challenges: [] });
+    expect(steps(audited)).toEqual([
+      ["JobSubmitted", "open"],
+      ["JobClaimed", "claimed"],
+      ["ResultSubmitted", "resultSubmitted"],
+      ["AuditDrawn", "resultSubmitted"],
+      ["JobDisputed", "disputed"],
+      ["VerifiersDrawn", "disputed"],
+      ...votes("disputed", agreed.length),
+      ["JobVerified", "finalized"],
+      ["JobFinalized", "finalized"],
+      ["DisputeResolved", "finalized"],
+    ]);
+    const at = (s: Story, name: string) => s.timeline.filter((e) => e.name === name);
+    expect(at(audited, "AuditDrawn")[0]!.data).toMatchObject({ audited: true });
+    expect(at(audited, "JobDisputed")[0]!.data).toEqual({ challenger: null, audit: true });
+    expect(at(audited, "Revealed").map((e) => [e.node, e.data])).toEqual(
+      expect.arrayContaining(agreed.map((v) => [v, { result: sha("right"), agrees: true }])),
+    );
+    expect(at(audited, "JobVerified")[0]).toMatchObject({
+      node: worker,
+      data: { upheld: true, slashed: "0" },
+    });
+    expect(at(audited, "DisputeResolved")[0]!.data).toEqual({
+      upheld: true,
+      challenger: null,
+      agree: agreed.length,
+      disagree: 0,
+    });
+    const rest = 100n * TOKEN - fee * BigInt(agreed.length) - VERIFIED_PRICE;
+    expect(audited.payouts.map((p) => [p.kind, p.account, p.amount])).toEqual([
+      ...agreed.map((v) => ["verifierFee", v, `${fee}`]),
+      ["nodePayment", worker, `${VERIFIED_PRICE}`],
+      ["refund", requester, `${rest}`],
+    ]);
+
+    // Challenged and rejected: the worker's bond is slashed to the verifiers, the challenger and the requester.
+    const rejected = await indexer.get<Story>(`/jobs/${jobs.rejected}`);
+    const { verifiers: disagreed, fee: slashedFee } = verified.rejected;
+    expect(rejected).toMatchObject({ state: "failed", node: cheat, challenger: requester });
+    expect(steps(rejected)).toEqual([
+      ["JobSubmitted", "open"],
+      ["JobClaimed", "claimed"],
+      ["ResultSubmitted", "resultSubmitted"],
+      ["JobDisputed", "disputed"],
+      ["VerifiersDrawn", "disputed"],
+      ...votes("disputed", disagreed.length),
+      ["JobVerified", "failed"],
+      ["DisputeResolved", "failed"],
+    ]);
+    expect(at(rejected, "Revealed").every((e) => (e.data as { agrees: boolean }).agrees === false)).toBe(
+      true,
+    );
+    expect(at(rejected, "JobVerified")[0]).toMatchObject({
+      node: cheat,
+      amount: `${BOND}`,
+      data: { upheld: false, slashed: `${BOND}` },
+    });
+    expect(rejected.challenges).toMatchObject([
+      { status: "rejected", challenger: requester, bond: `${10n * TOKEN}`, bondReturned: `${10n * TOKEN}` },
+    ]);
+    const share = (BOND * 2_000n) / 10_000n;
+    const refund = 100n * TOKEN + BOND - slashedFee * BigInt(disagreed.length) - share;
+    expect(rejected.payouts.map((p) => [p.kind, p.account, p.amount])).toEqual([
+      ...disagreed.map((v) => ["verifierFee", v, `${slashedFee}`]),
+      ["slashShare", requester, `${share}`],
+      ["refund", requester, `${refund}`],
+    ]);
+    // What the indexer credited is what the job manager holds for the verifiers (none has withdrawn since).
+    for (const v of new Set([...agreed, ...disagreed])) {
+      const credited = verifierFees(v) + (v === worker ? VERIFIED_PRICE : 0n);
+      expect(await a.jobManager.read.balanceOf([getAddress(v)])).toBe(credited);
+    }
+
+    // The nodes: the cheat failed and was slashed; the verifiers earned their fees.
+    const slashed = await indexer.get<Record<string, unknown> & { history: { name: string }[] }>(
+      `/nodes/${cheat}`,
+    );
+    expect(slashed).toMatchObject({ claims: 1, completed: 0, failed: 1, slashes: 1, slashed: `${BOND}` });
+    const lines = slashed.history.map((h) => h.name).filter((name) => name !== "verifierFee");
+    expect(lines.slice(-3)).toEqual(["claimed", "Slashed", "resultRejected"]);
+    expect(slashed.stake).toBe(`${(await a.nodeRegistry.read.getNode([getAddress(cheat)])).stake}`);
+    const paid = await indexer.get<{ completed: number; earnings: string }>(`/nodes/${worker}`);
+    expect(paid).toMatchObject({ completed: 1, earnings: `${VERIFIED_PRICE + verifierFees(worker)}` });
+    for (const v of agreed) {
+      const n = await indexer.get<{ history: { name: string; jobId: string | null }[] }>(`/nodes/${v}`);
+      expect(n.history.filter((h) => h.name === "verifierFee").map((h) => h.jobId)).toContain(
+        `${jobs.audited}`,
+      );
+    }
+  });
+
   it("serves each job's story as its tables hold it (the copy on job_story agrees with them)", async () => {
     const fields = {
       timeline: "id jobId name state node amount data logIndex block timestamp tx",
@@ -289,9 +479,11 @@ describe.each(storages)("the indexer on %s follows the chain", (storage) => {
     });
     const body = (await res.json()) as {
       data: { jobs: { items: ({ id: string } & Record<keyof Rows, { items: { id: string }[] }>)[] } };
+      errors?: unknown[];
     };
+    expect(body.errors).toBeUndefined();
     const byId = (rows: { id: string }[]) => [...rows].sort((x, y) => x.id.localeCompare(y.id));
-    expect(body.data.jobs.items).toHaveLength(6);
+    expect(body.data.jobs.items).toHaveLength(8);
     let told = 0;
     for (const tables of body.data.jobs.items) {
       const story = await indexer.get<Rows>(`/jobs/${tables.id}`);
@@ -323,7 +515,7 @@ describe.each(storages)("the indexer on %s follows the chain", (storage) => {
       cursor = p.nextCursor;
       expect(pages).toBeLessThan(3);
     }
-    expect(seen).toEqual(["6", "5", "4", "3", "2", "1"]);
+    expect(seen).toEqual(["8", "7", "6", "5", "4", "3", "2", "1"]);
   });
 
   it("answers bad input with a 400 naming the parameter, and unknown ids with a 404", async () => {
@@ -365,14 +557,21 @@ describe.each(storages)("the indexer on %s follows the chain", (storage) => {
       active: boolean;
       history: { name: string }[];
     }>(`/nodes/${op[1]}`);
+    // Any node but a job's worker may be drawn to verify it, o1 included.
     expect(runner).toMatchObject({
       claims: 1,
       outbid: 0,
       completed: 1,
-      earnings: `${40n * TOKEN}`,
+      earnings: `${40n * TOKEN + verifierFees(op[1]!)}`,
       active: true,
     });
-    expect(runner.history.map((h) => h.name)).toEqual(["ActiveChanged", "NodeRegistered", "claimed", "paid"]);
+    expect(runner.history.map((h) => h.name).filter((name) => name !== "verifierFee")).toEqual([
+      "ActiveChanged",
+      "NodeRegistered",
+      "claimed",
+      "paid",
+    ]);
+    expect(runner.history.filter((h) => h.name === "verifierFee")).toHaveLength(verifications(op[1]!));
     const outbid = await indexer.get<{ claims: number; outbid: number }>(`/nodes/${op[0]}`);
     expect(outbid).toMatchObject({ claims: 2, outbid: 1 });
 
@@ -438,12 +637,15 @@ describe.each(storages)("the indexer on %s follows the chain", (storage) => {
   it("counts the network in /stats, and answers GraphQL", async () => {
     const stats = await indexer.get<Record<string, unknown>>("/stats");
     expect(stats).toMatchObject({
-      nodes: { registered: 3 },
-      jobs: { total: 6, byState: { open: 2, finalized: 1, cancelled: 1, disputed: 1, expired: 1 } },
+      nodes: { registered: 8 },
+      jobs: {
+        total: 8,
+        byState: { open: 2, finalized: 2, cancelled: 1, disputed: 1, expired: 1, failed: 1 },
+      },
       datasets: 2,
       models: 2,
       checkpoints: 2,
-      paid: { volume: `${40n * TOKEN}`, jobs: 1 },
+      paid: { volume: `${40n * TOKEN + VERIFIED_PRICE}`, jobs: 2 },
     });
     const res = await fetch(`${indexer.url}/graphql`, {
       method: "POST",
@@ -472,6 +674,10 @@ describe("live updates, reorgs and restarts, on both storages", () => {
       const text = await res.text();
       const names = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!).name);
       expect(names).toEqual(["JobSubmitted", "JobCancelled"]);
+      // A verdict's transaction goes on after its terminal event: the stream ends after the whole of it.
+      const verdict = await (await fetch(`${indexer.url}/jobs/${jobs.audited}/events`)).text();
+      const told = [...verdict.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!).name);
+      expect(told.slice(-3)).toEqual(["JobVerified", "JobFinalized", "DisputeResolved"]);
     });
 
     const streams = storages.map((storage) => {

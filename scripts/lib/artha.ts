@@ -11,7 +11,15 @@ import {
   type JobRecord,
 } from "@arthaain/sdk";
 import hre from "hardhat";
-import { type Address, type Hash, type Hex, keccak256, toHex } from "viem";
+import {
+  type Address,
+  encodeAbiParameters,
+  type Hash,
+  type Hex,
+  keccak256,
+  parseAbiParameters,
+  toHex,
+} from "viem";
 import { ArthaDevnetModule, type defaultParams } from "../../ignition/modules/Artha.ts";
 
 export { JobKind, JobState } from "@arthaain/sdk";
@@ -28,6 +36,9 @@ export const testParams = {
   maxRuntimeLimit: 7 * 24 * 3600,
   disputeTimeout: 3600,
   unbondingDelay: 3600,
+  // No random audits and no verification budget: job-life tests pay out unaudited at any price up to the max.
+  auditBps: 0,
+  verificationBudgetBps: 0,
 } satisfies Partial<Record<keyof typeof defaultParams, number | bigint>>;
 
 /** The devnet's protocol parameters (ignition/parameters/devnet.json): a job's whole life takes seconds. */
@@ -153,6 +164,7 @@ export async function deployArtha(
       minVramGb: number;
       minCertLevel: number;
       dependsOn: bigint[];
+      verification: number;
     }> = {},
   ) {
     return {
@@ -170,7 +182,7 @@ export async function deployArtha(
       maxPrice: o.maxPrice ?? 100n * TOKEN,
       bidWindow: o.bidWindow ?? 10,
       maxRuntime: o.maxRuntime ?? 3600,
-      verification: 0,
+      verification: o.verification ?? 0,
       dependsOn: o.dependsOn ?? [],
     };
   }
@@ -213,6 +225,77 @@ export async function deployArtha(
   async function challenge(jobId: bigint, wallet: Wallet = requester!) {
     const poc = await as(proofOfCompute, wallet);
     return mined(poc.write.challenge([jobId, await record(jobId)]));
+  }
+  // The verification steps (docs/verification.md), each with the job's current record where it takes one.
+  async function drawAudit(jobId: bigint, wallet: Wallet = admin!) {
+    const poc = await as(proofOfCompute, wallet);
+    return mined(poc.write.drawAudit([jobId, await record(jobId)]));
+  }
+  const commitment = (jobId: bigint, verifier: Address, result: Hex, agrees: boolean, salt: Hex) =>
+    keccak256(
+      encodeAbiParameters(parseAbiParameters("uint64, address, bytes32, bool, bytes32"), [
+        jobId,
+        verifier,
+        result,
+        agrees,
+        salt,
+      ]),
+    );
+  async function commit(
+    wallet: Wallet,
+    jobId: bigint,
+    index: bigint,
+    result: Hex,
+    salt: Hex,
+    agrees = false,
+  ) {
+    const poc = await as(proofOfCompute, wallet);
+    const c = commitment(jobId, wallet.account.address, result, agrees, salt);
+    return mined(poc.write.commit([jobId, index, c]));
+  }
+  async function reveal(wallet: Wallet, jobId: bigint, result: Hex, salt: Hex, agrees = false) {
+    const poc = await as(proofOfCompute, wallet);
+    return mined(poc.write.reveal([jobId, await record(jobId), result, agrees, salt]));
+  }
+  async function resolve(jobId: bigint, majority: Address[], wallet: Wallet = admin!) {
+    const poc = await as(proofOfCompute, wallet);
+    const sorted = [...majority].sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
+    return mined(poc.write.resolve([jobId, await record(jobId), sorted]));
+  }
+  /**
+   * The current round's first `max` distinct verifiers (never the worker or the challenger) with their draw
+   * indices, computed
+   * as the contract does; a seed not fixed on-chain yet is taken from its block's hash, as a verifier would.
+   */
+  async function drawnVerifiers(jobId: bigint, max: number) {
+    const [dispute, draw] = await proofOfCompute.read.disputeOf([jobId]);
+    const k = await proofOfCompute.read.verifiers();
+    let seed = draw.seed;
+    if (seed === 0n) {
+      const { hash } = await publicClient.getBlock({ blockNumber: BigInt(draw.seedBlock) });
+      const word = BigInt(
+        keccak256(
+          encodeAbiParameters(parseAbiParameters("bytes32, uint64, uint8"), [hash, jobId, dispute.round]),
+        ),
+      );
+      seed = word & ((1n << 64n) - 1n) || 1n;
+    }
+    const n = await nodeRegistry.read.activeCount();
+    const found: { address: Address; index: bigint }[] = [];
+    for (let i = 0n; i < 2n * BigInt(k) && found.length < max; i++) {
+      const at = BigInt(
+        keccak256(
+          encodeAbiParameters(parseAbiParameters("uint64, uint8, uint256"), [seed, dispute.round, i]),
+        ),
+      );
+      const v = await nodeRegistry.read.activeAt([at % n]);
+      const taken =
+        v.toLowerCase() === draw.worker.toLowerCase() ||
+        v.toLowerCase() === dispute.challenger.toLowerCase() ||
+        found.some((f) => f.address.toLowerCase() === v.toLowerCase());
+      if (!taken) found.push({ address: v, index: i });
+    }
+    return found;
   }
 
   /** Moves simulated time so the next block is at `timestamp`. */
@@ -278,6 +361,11 @@ export async function deployArtha(
     cancel,
     expire,
     challenge,
+    drawAudit,
+    commit,
+    reveal,
+    resolve,
+    drawnVerifiers,
     mined,
     timeTo,
     time,

@@ -36,5 +36,5 @@ export const JobKind = Object.fromEntries(jobKinds.map((k, i) => [k, i])) as { [
 /** States from which a job never moves again. */
 export const terminalJobStates: readonly JobStateName[] = ["Finalized", "Cancelled", "Expired", "Failed"];
 
-/** Basis-point denominator of bondBps and cancelFeeBps. */
+/** Basis-point denominator of bondBps, cancelFeeBps and verificationBudgetBps. */
 export const BPS = 10_000n;

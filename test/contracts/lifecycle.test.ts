@@ -198,7 +198,7 @@ describe("job lifecycle on a Hardhat chain", () => {
     await a.timeTo(await a.claimEnd(jobId));
     await a.submitResult(node, jobId, sha("suspicious"));
 
-    await revertsWith(() => a.challenge(jobId, node), "NotRequester");
+    await revertsWith(() => a.challenge(jobId, node), "NotAChallenger"); // the worker itself
     await a.fund(a.requester.account.address, 10n * TOKEN, a.proofOfCompute.address);
     await a.challenge(jobId);
     expect((await a.record(jobId)).state).toBe(JobState.Disputed);

@@ -16,6 +16,12 @@ import {Vm} from "../utils/Vm.sol";
 /// try/catch (a failing action is fine; the invariants decide), and keeps ghost state the invariants compare the
 /// contracts against: per-job settlement counts, the node credits the rules predict, who submitted each result,
 /// and every observed job state transition, checked against the state machine written down in `_allowed`.
+/// Dispute paths: jobs are submitted with an audit-rate override (none, always, always in metric mode, half),
+/// `audit` draws audits (opening disputes), challenges come from requesters and from active nodes other than
+/// the worker, drawn verifiers commit and reveal (honest: they agree iff the worker did not cheat, see
+/// `workerCheats`; one in four votes the other way), `resolveDispute` passes the majority (sorted), and
+/// `nextRound`, `slashAbsent` and `resolveUnverified` end stuck rounds. Every verdict's credits are checked
+/// against the payout rules computed here independently.
 /// @dev Job-targeting actions pick, three times in four, a job in a state where the action can succeed (see
 /// `_pickIn`; a job seed divisible by 4 picks job `1 + (seed / 4) % jobCount` exactly, as the scripted test does).
 /// They take a `timing` seed: 0 = act now, 1 = first warp to the earliest moment the action
@@ -33,6 +39,11 @@ contract ArthaHandler is Test {
     uint256 internal constant RESULT_SUBMITTED = 1 << uint256(IAIJobManager.JobState.ResultSubmitted);
     uint256 internal constant DISPUTED = 1 << uint256(IAIJobManager.JobState.Disputed);
     uint256 internal constant UNFINISHED = OPEN_OR_CLAIMED | RESULT_SUBMITTED | DISPUTED;
+    uint256 internal constant VERDICT_STATES = DISPUTED | (1 << uint256(IAIJobManager.JobState.Finalized))
+        | (1 << uint256(IAIJobManager.JobState.Failed));
+    uint8 internal constant AUDIT_ALWAYS = 101;
+    uint8 internal constant AUDIT_HALF = 51;
+    uint8 internal constant METRIC_MODE = 0x80;
 
     MockToken public immutable token;
     NodeRegistry public immutable nodeRegistry;
@@ -54,7 +65,7 @@ contract ArthaHandler is Test {
     mapping(uint64 jobId => IAIJobManager.JobState) public lastState;
     /// @notice Successful settlements (finalize, cancel, expiry with refund, dispute fallback) per job.
     mapping(uint64 jobId => uint256) public settleCount;
-    /// @notice Successful finalize calls per job.
+    /// @notice Payouts of the node's price per job: finalize calls and upheld verdicts.
     mapping(uint64 jobId => uint256) public finalizeCount;
     /// @notice Who submitted the job's result (zero if none).
     mapping(uint64 jobId => address) public resultSubmitter;
@@ -64,6 +75,28 @@ contract ArthaHandler is Test {
     uint256 public ghostCancelFees;
     /// @notice Payouts withdrawn from the job manager, per account.
     mapping(address account => uint256) public withdrawnBy;
+    /// @notice Node credits from verdicts besides an upheld worker's price: verifier fees and slash shares.
+    uint256 public ghostNodeVerdictCredits;
+    /// @notice Worker bonds slashed into the job manager by verdicts (credited on top of the escrows).
+    uint256 public ghostSlashedBonds;
+    /// @notice Times each verifier was paid for each job.
+    mapping(uint64 jobId => mapping(address verifier => uint256)) public verifierPaid;
+
+    // ---------------------------------------------------------------- verifiers
+
+    /// @notice What a verifier committed (kept to reveal it).
+    struct Ballot {
+        bytes32 result;
+        bool agrees;
+        bytes32 salt;
+    }
+
+    /// @dev Everyone who committed on a job, in commit order.
+    mapping(uint64 jobId => address[]) internal _voters;
+    mapping(uint64 jobId => mapping(address verifier => Ballot)) internal _ballots;
+    /// @notice Revealed votes per job as the rules predict them (agrees / disagrees with the worker).
+    mapping(uint64 jobId => uint256) public ghostAgree;
+    mapping(uint64 jobId => uint256) public ghostDisagree;
 
     /// @notice Set when a result submission by anyone but the assigned node succeeded.
     bool public nonClaimerSubmitted;
@@ -74,6 +107,13 @@ contract ArthaHandler is Test {
     /// @notice Set when a job's record kept from the events was not its current record (`isCurrent`).
     bool public recordMismatch;
     uint64 public recordMismatchJob;
+    /// @notice Set when a verifier was paid twice for one job.
+    bool public verifierPaidTwice;
+    /// @notice Set when a dispute step succeeded that the rules forbid (a commit by someone not drawn, a
+    /// reveal not matching its commitment or outside its phase, a wrong majority, a slash of someone not
+    /// absent, a challenge by someone who may not), or an audit draw or a tally differed from the rules.
+    bool public badDisputeStep;
+    bytes32 public badDisputeWhat;
     /// @notice Set when a state transition outside the state machine was observed.
     bool public badTransition;
     uint64 public badJob;
@@ -107,7 +147,15 @@ contract ArthaHandler is Test {
         _actors.push(outsider);
     }
 
-    // ================================================================ views for the invariants
+    /// @notice Whether the worker of `jobId` cheats: honest verifiers then disagree with its result.
+    function workerCheats(uint64 jobId) public pure returns (bool) {
+        return jobId % 3 == 0;
+    }
+
+    /// @notice Everyone who committed a vote on `jobId`.
+    function voters(uint64 jobId) external view returns (address[] memory) {
+        return _voters[jobId];
+    }
 
     function requesters() external view returns (address[] memory) {
         return _requesters;
@@ -128,7 +176,8 @@ contract ArthaHandler is Test {
 
     /// @notice The state machine: every (from, to) a job may move along, self-loops included.
     /// None->Open; Open->Claimed|Cancelled|Open(reopen)|Expired; Claimed->Claimed(outbid)|ResultSubmitted|
-    /// Cancelled|Open(reopen after slash)|Expired; ResultSubmitted->Finalized|Disputed; Disputed->Failed.
+    /// Cancelled|Open(reopen after slash)|Expired; ResultSubmitted->Finalized|Disputed (challenge or audit);
+    /// Disputed->Finalized (upheld) | Failed (not upheld, or no quorum).
     function allowed(IAIJobManager.JobState from, IAIJobManager.JobState to) public pure returns (bool) {
         if (from == IAIJobManager.JobState.None) return to == IAIJobManager.JobState.Open;
         if (from == IAIJobManager.JobState.Open) {
@@ -143,11 +192,13 @@ contract ArthaHandler is Test {
         if (from == IAIJobManager.JobState.ResultSubmitted) {
             return to == IAIJobManager.JobState.Finalized || to == IAIJobManager.JobState.Disputed;
         }
-        if (from == IAIJobManager.JobState.Disputed) return to == IAIJobManager.JobState.Failed;
+        if (from == IAIJobManager.JobState.Disputed) {
+            return to == IAIJobManager.JobState.Failed || to == IAIJobManager.JobState.Finalized;
+        }
         return false; // Finalized, Cancelled, Expired, Failed are terminal
     }
 
-    // ================================================================ requester actions
+    // ================================================================ requester, node and anyone actions
 
     function submitJob(
         uint256 actorSeed,
@@ -161,6 +212,12 @@ contract ArthaHandler is Test {
         address requester = _requesters[actorSeed % _requesters.length];
         AIJobManager.JobRequest memory req;
         req.kind = uint8(kindSeed % 3);
+        // Audit policy: kindSeed / 3 % 4 = 0 none (the deployment's rate), 1 always, 2 always in metric mode,
+        // 3 half of the results.
+        uint256 policy = (kindSeed / 3) % 4;
+        req.verification = policy == 0
+            ? 0
+            : policy == 1 ? AUDIT_ALWAYS : policy == 2 ? AUDIT_ALWAYS | METRIC_MODE : AUDIT_HALF;
         req.modelId = req.kind == 2 ? 0 : 1;
         req.datasetId = req.kind == 0 ? 1 : 0;
         req.imageDigest = keccak256("image");
@@ -240,22 +297,25 @@ contract ArthaHandler is Test {
         if (timing % 3 == 2 && j.state == IAIJobManager.JobState.ResultSubmitted) {
             _warpForward(uint256(j.resultAt) + jobManager.challengeWindow()); // too late: must fail
         }
-        // Mostly the requester, sometimes anyone (must fail).
+        // Mostly the requester, sometimes anyone: an active node other than the worker may, others must fail.
         address caller = callerSeed % 5 == 0 ? _actors[(callerSeed / 5) % _actors.length] : j.requester;
+        bool mayChallenge = caller == j.requester || (caller != j.claimer && nodeRegistry.isActive(caller));
         token.mint(caller, proofOfCompute.challengeBond());
+        uint256 held = token.balanceOf(address(proofOfCompute));
         vm.recordLogs();
         vm.prank(caller);
         try proofOfCompute.challenge(id, j) {
             _ingest();
-            if (caller != j.requester) wrongCallerSucceeded = true;
-            ++count["challenge"];
+            if (!mayChallenge) wrongCallerSucceeded = true;
+            if (token.balanceOf(address(proofOfCompute)) - held != proofOfCompute.challengeBond()) {
+                payoutMismatch = true;
+            }
+            ++count[caller == j.requester ? bytes32("challenge") : bytes32("challengeByNode")];
             _observe(id, true);
         } catch {
             _observe(id, false);
         }
     }
-
-    // ================================================================ node actions
 
     function claim(uint256 nodeSeed, uint256 jobSeed, uint256 priceSeed, uint256 timing) external {
         (bool has, uint64 id) = _pickIn(jobSeed, OPEN_OR_CLAIMED);
@@ -366,8 +426,6 @@ contract ArthaHandler is Test {
         _observe(0, false);
     }
 
-    // ================================================================ anyone
-
     function finalize(uint256 jobSeed, uint256 timing) external {
         (bool has, uint64 id) = _pickIn(jobSeed, RESULT_SUBMITTED);
         if (has) _doFinalize(id, timing);
@@ -432,23 +490,6 @@ contract ArthaHandler is Test {
         if (has) _doResolve(id, waitTimeout);
     }
 
-    function _doResolve(uint64 id, bool waitTimeout) private {
-        ProofOfCompute.Challenge memory c = proofOfCompute.challengeOf(id);
-        if (waitTimeout && c.challenger != address(0)) {
-            _warpForward(uint256(c.openedAt) + proofOfCompute.disputeTimeout());
-        }
-        IAIJobManager.Job memory j = _records[id];
-        vm.recordLogs();
-        try proofOfCompute.resolveUnverified(id, j) {
-            _ingest();
-            ++settleCount[id];
-            ++count["resolve"];
-            _observe(id, true);
-        } catch {
-            _observe(id, false);
-        }
-    }
-
     /// @notice Moves an unfinished job one natural step along its happy path (claim, outbid, result, finalize
     /// or challenge, dispute fallback), warping as needed: keeps deep paths frequent in short random runs.
     function advance(uint256 jobSeed, uint256 seed) external {
@@ -466,10 +507,18 @@ contract ArthaHandler is Test {
                 _trySubmitResult(j.claimer, id, j, 1);
             }
         } else if (j.state == IAIJobManager.JobState.ResultSubmitted) {
-            if (seed % 4 == 0) _doChallenge(id, 1, 0);
-            else _doFinalize(id, 1);
+            if (seed % 4 == 0) {
+                _doChallenge(id, seed >> 16, 0);
+            } else if (
+                (proofOfCompute.auditRateOf(j.verification) != 0 && seed % 4 == 1)
+                    || proofOfCompute.auditDue(id, j.verification, jobManager.lastChangeBlock(id))
+            ) {
+                _doAudit(id, 1);
+            } else {
+                _doFinalize(id, 1);
+            }
         } else if (j.state == IAIJobManager.JobState.Disputed) {
-            _doResolve(id, true);
+            _advanceDispute(id, seed);
         }
     }
 
@@ -493,7 +542,556 @@ contract ArthaHandler is Test {
         _observe(0, false);
     }
 
+    /// @notice Mines blocks without moving time (past 256 of them, seeds are lost).
+    function roll(uint256 blocksSeed) external {
+        vm.roll(vm.getBlockNumber() + bound(blocksSeed, 1, 300));
+        _observe(0, false);
+    }
+
+    // ================================================================ verification
+
+    /// @notice Draws the audit of a job with a result. `timing`: 0 now, 1 just past its seed block, 2 more than
+    /// 256 blocks past it (the seed gone: audited).
+    function audit(uint256 jobSeed, uint256 timing) external {
+        (bool has, uint64 id) = _pickIn(jobSeed, RESULT_SUBMITTED);
+        if (has) _doAudit(id, timing);
+    }
+
+    function _doAudit(uint64 id, uint256 timing) private {
+        IAIJobManager.Job memory j = _records[id];
+        uint256 seedBlock = jobManager.lastChangeBlock(id) + proofOfCompute.auditDelay();
+        if (j.state == IAIJobManager.JobState.ResultSubmitted) {
+            if (timing % 3 == 1 && vm.getBlockNumber() <= seedBlock) vm.roll(seedBlock + 1);
+            else if (timing % 3 == 2 && vm.getBlockNumber() <= seedBlock + 256) vm.roll(seedBlock + 257);
+        }
+        bytes32 h = seedBlock < vm.getBlockNumber() ? _seedOf(seedBlock) : bytes32(0);
+        uint256 rate = proofOfCompute.auditRateOf(j.verification);
+        bool expectAudit = rate != 0 && (h == 0 || uint256(keccak256(abi.encode(h, id))) % BPS < rate);
+        vm.recordLogs();
+        try proofOfCompute.drawAudit(id, j) {
+            _ingest();
+            bool audited = _records[id].state == IAIJobManager.JobState.Disputed;
+            if (audited != expectAudit) _flag("audit draw");
+            if (audited) ++count[h == 0 ? bytes32("auditSeedGone") : bytes32("auditDisputed")];
+            else ++count["auditCleared"];
+            _observe(id, audited);
+        } catch {
+            _observe(id, false);
+        }
+    }
+
+    /// @notice Fixes (or re-arms) a dispute's verifier seed. `timing`: 0 now, 1 just past its seed block,
+    /// 2 more than 256 blocks past it (the seed gone: re-armed).
+    function drawVerifiers(uint256 jobSeed, uint256 timing) external {
+        (bool has, uint64 id) = _pickIn(jobSeed, DISPUTED);
+        if (has) _doDrawVerifiers(id, timing);
+    }
+
+    function _doDrawVerifiers(uint64 id, uint256 timing) private {
+        (, ProofOfCompute.Draw memory draw) = proofOfCompute.disputeOf(id);
+        if (draw.worker != address(0) && draw.seed == 0) {
+            if (timing % 3 == 1 && vm.getBlockNumber() <= draw.seedBlock) vm.roll(draw.seedBlock + 1);
+            else if (timing % 3 == 2 && vm.getBlockNumber() <= draw.seedBlock + 256) vm.roll(draw.seedBlock + 257);
+        }
+        try proofOfCompute.drawVerifiers(id) {
+            (, ProofOfCompute.Draw memory drawn) = proofOfCompute.disputeOf(id);
+            if (drawn.seed != 0) {
+                ++count["verifiersDrawn"];
+            } else {
+                ++count["verifiersRearmed"];
+                if (drawn.seedBlock <= vm.getBlockNumber()) _flag("re-armed to a past block");
+            }
+        } catch {
+            ++count["drawVerifiersRejected"];
+        }
+        _observe(0, false);
+    }
+
+    /// @notice A verifier commits its vote on a disputed job: mostly one drawn in this round that has not voted
+    /// (honest: agrees iff the worker did not cheat; one in four the other way), one in eight anyone at any
+    /// index (must fail unless drawn there). `timing` 2: after the commit phase (must fail).
+    function commitVote(uint256 jobSeed, uint256 pickSeed, uint256 voteSeed, uint256 timing) external {
+        (bool has, uint64 id) = _pickIn(jobSeed, DISPUTED);
+        if (has) _doCommit(id, pickSeed, voteSeed, timing);
+    }
+
+    function _doCommit(uint64 id, uint256 pickSeed, uint256 voteSeed, uint256 timing) private {
+        _fixSeedNow(id);
+        (ProofOfCompute.Dispute memory d, ProofOfCompute.Draw memory draw) = proofOfCompute.disputeOf(id);
+        uint256 limit = 2 * uint256(proofOfCompute.verifiers());
+        address who;
+        uint256 index;
+        if (pickSeed % 8 != 7 && draw.seed != 0) (who, index) = _eligibleAt(id, d, draw, pickSeed / 8);
+        if (who == address(0)) {
+            who = _actors[(pickSeed / 8) % _actors.length];
+            index = (pickSeed / 64) % (limit + 1);
+        }
+        if (timing % 3 == 2 && d.openedAt != 0) _warpForward(d.commitEnd);
+        bool may = d.openedAt != 0 && vm.getBlockTimestamp() < d.commitEnd && d.commits < proofOfCompute.verifiers()
+            && index < limit && draw.seed != 0 && proofOfCompute.verifierAt(id, d.round, index) == who
+            && who != draw.worker && who != d.challenger
+            && proofOfCompute.voteOf(id, who).status == ProofOfCompute.VoteStatus.None;
+        Ballot memory b = _ballot(id, who, voteSeed);
+        vm.prank(who);
+        try proofOfCompute.commit(id, index, keccak256(abi.encode(id, who, b.result, b.agrees, b.salt))) {
+            if (!may) _flag("commit");
+            _voters[id].push(who);
+            _ballots[id][who] = b;
+            ++count["commit"];
+        } catch {
+            ++count["commitRejected"];
+        }
+        _observe(0, false);
+    }
+
+    /// @dev `who`'s vote on `id`: honest unless `voteSeed % 4 == 0`; in exact mode the result is the worker's
+    /// output root iff it agrees, in metric mode a metric and the verdict.
+    function _ballot(uint64 id, address who, uint256 voteSeed) private view returns (Ballot memory b) {
+        b.agrees = !workerCheats(id);
+        if (voteSeed % 4 == 0) b.agrees = !b.agrees;
+        IAIJobManager.Job memory j = _records[id];
+        if (j.verification & METRIC_MODE != 0) b.result = bytes32(uint256(b.agrees ? 9100 : 4200));
+        else b.result = b.agrees ? j.outputRoot : keccak256(abi.encode("wrong", id));
+        b.salt = keccak256(abi.encode(id, who, voteSeed));
+    }
+
+    /// @notice A verifier that committed in this round reveals (or anyone: must fail). `timing`: 0 now, 1 once
+    /// the reveal phase is open, 2 after it closed (must fail); `saltSeed % 6 == 0`: a wrong salt (must fail).
+    function revealVote(uint256 jobSeed, uint256 voterSeed, uint256 timing, uint256 saltSeed) external {
+        (bool has, uint64 id) = _pickIn(jobSeed, DISPUTED);
+        if (has) _doReveal(id, voterSeed, timing, saltSeed);
+    }
+
+    function _doReveal(uint64 id, uint256 voterSeed, uint256 timing, uint256 saltSeed) private {
+        (ProofOfCompute.Dispute memory d,) = proofOfCompute.disputeOf(id);
+        (address who, bool found) = _pendingVoter(id, d.round, voterSeed);
+        if (!found) who = _actors[voterSeed % _actors.length];
+        if (d.openedAt != 0) {
+            if (timing % 3 == 1 && d.commits < proofOfCompute.verifiers()) _warpForward(d.commitEnd);
+            else if (timing % 3 == 2) _warpForward(_revealEnd(d));
+        }
+        Ballot memory b = _ballots[id][who];
+        bool wrongSalt = saltSeed % 6 == 0;
+        uint256 nowTs = vm.getBlockTimestamp();
+        bool may = found && !wrongSalt && (d.commits >= proofOfCompute.verifiers() || nowTs >= d.commitEnd)
+            && nowTs < _revealEnd(d);
+        IAIJobManager.Job memory j = _records[id];
+        bool agrees = j.verification & METRIC_MODE != 0 ? b.agrees : b.result == j.outputRoot;
+        vm.prank(who);
+        try proofOfCompute.reveal(id, j, b.result, b.agrees, wrongSalt ? keccak256(abi.encode(b.salt)) : b.salt) {
+            if (!may) _flag("reveal");
+            if (agrees) ++ghostAgree[id];
+            else ++ghostDisagree[id];
+            (ProofOfCompute.Dispute memory t,) = proofOfCompute.disputeOf(id);
+            if (t.agree != ghostAgree[id] || t.disagree != ghostDisagree[id]) _flag("tally");
+            ++count["reveal"];
+        } catch {
+            ++count["revealRejected"];
+        }
+        _observe(0, false);
+    }
+
+    /// @notice Resolves a dispute with its majority, sorted. `timing` 1: after the reveal phase;
+    /// `listSeed % 5 == 0`: a wrong list (unsorted, short, long or with a non-member; must fail).
+    function resolveDispute(uint256 jobSeed, uint256 timing, uint256 listSeed) external {
+        (bool has, uint64 id) = _pickIn(jobSeed, DISPUTED);
+        if (has) _doResolveDispute(id, timing, listSeed);
+    }
+
+    function _doResolveDispute(uint64 id, uint256 timing, uint256 listSeed) private {
+        (ProofOfCompute.Dispute memory d,) = proofOfCompute.disputeOf(id);
+        if (timing % 3 == 1 && d.openedAt != 0) _warpForward(_revealEnd(d));
+        bool upheld = d.agree >= _needed();
+        address[] memory majority =
+            _side(id, upheld ? ProofOfCompute.VoteStatus.Agreed : ProofOfCompute.VoteStatus.Disagreed);
+        bool wrong = listSeed % 5 == 0;
+        if (wrong) majority = _spoil(majority, listSeed / 5);
+        bool may = !wrong && d.openedAt != 0 && _hasMajority(d)
+            && (d.agree + d.disagree >= d.commits || vm.getBlockTimestamp() >= _revealEnd(d));
+        IAIJobManager.Job memory j = _records[id];
+        address[] memory accounts;
+        uint256[] memory expected;
+        if (may) (accounts, expected) = _verdictCredits(j, upheld, d.challenger, majority);
+        uint256[] memory before = new uint256[](accounts.length);
+        for (uint256 i; i < accounts.length; ++i) {
+            before[i] = jobManager.balanceOf(accounts[i]);
+        }
+        address bondTo = upheld ? j.claimer : d.challenger;
+        uint256 bondToBefore = token.balanceOf(bondTo);
+        vm.recordLogs();
+        try proofOfCompute.resolve(id, j, majority) {
+            _ingest();
+            ++settleCount[id];
+            if (!may) {
+                _flag("resolve");
+            } else {
+                _creditVerdict(id, j, upheld, majority, accounts, expected, before);
+                if (d.challenger != address(0)) {
+                    if (token.balanceOf(bondTo) - bondToBefore != proofOfCompute.challengeBond()) payoutMismatch = true;
+                }
+            }
+            ++count[upheld ? bytes32("resolveUpheld") : bytes32("resolveRejected")];
+            _observe(id, true);
+        } catch {
+            ++count["resolveDisputeRejected"];
+            _observe(id, false);
+        }
+    }
+
+    function _creditVerdict(
+        uint64 id,
+        IAIJobManager.Job memory j,
+        bool upheld,
+        address[] memory majority,
+        address[] memory accounts,
+        uint256[] memory expected,
+        uint256[] memory before
+    ) private {
+        for (uint256 i; i < accounts.length; ++i) {
+            if (jobManager.balanceOf(accounts[i]) - before[i] != expected[i]) payoutMismatch = true;
+            if (_isNode(accounts[i])) {
+                ghostExpectedNodeCredits += expected[i];
+                ghostNodeVerdictCredits += expected[i] - (upheld && accounts[i] == j.claimer ? j.price : 0);
+            }
+        }
+        for (uint256 i; i < majority.length; ++i) {
+            if (++verifierPaid[id][majority[i]] > 1) verifierPaidTwice = true;
+        }
+        if (upheld) ++finalizeCount[id];
+        else ghostSlashedBonds += uint256(j.price) * jobManager.bondBps() / BPS;
+    }
+
+    /// @dev The job-manager credits a verdict must make, per account (accounts merged), by the payout rules:
+    /// each majority verifier an equal k-th of the verification budget; upheld, the worker its price; not
+    /// upheld, the worker's bond split among the majority, a challenger and the requester; the requester the rest.
+    function _verdictCredits(IAIJobManager.Job memory j, bool upheld, address challenger, address[] memory majority)
+        private
+        view
+        returns (address[] memory accounts, uint256[] memory amounts)
+    {
+        accounts = new address[](majority.length + 3);
+        amounts = new uint256[](majority.length + 3);
+        uint256 n = majority.length;
+        uint256 fee = uint256(j.maxPrice) * jobManager.verificationBudgetBps() / BPS / proofOfCompute.verifiers();
+        uint256 rest = j.maxPrice;
+        uint256 m;
+        if (upheld) {
+            for (uint256 i; i < n; ++i) {
+                m = _add(accounts, amounts, m, majority[i], fee);
+            }
+            m = _add(accounts, amounts, m, j.claimer, j.price);
+            rest -= n * fee + j.price;
+        } else {
+            uint256 bond = uint256(j.price) * jobManager.bondBps() / BPS;
+            uint256 each = fee + bond * proofOfCompute.slashVerifiersBps() / BPS / n;
+            for (uint256 i; i < n; ++i) {
+                m = _add(accounts, amounts, m, majority[i], each);
+            }
+            rest = rest + bond - n * each;
+            if (challenger != address(0)) {
+                uint256 share = bond * proofOfCompute.slashChallengerBps() / BPS;
+                m = _add(accounts, amounts, m, challenger, share);
+                rest -= share;
+            }
+        }
+        m = _add(accounts, amounts, m, j.requester, rest);
+        assembly ("memory-safe") {
+            mstore(accounts, m)
+            mstore(amounts, m)
+        }
+    }
+
+    function _add(address[] memory accounts, uint256[] memory amounts, uint256 m, address a, uint256 amount)
+        private
+        pure
+        returns (uint256)
+    {
+        for (uint256 i; i < m; ++i) {
+            if (accounts[i] == a) {
+                amounts[i] += amount;
+                return m;
+            }
+        }
+        accounts[m] = a;
+        amounts[m] = amount;
+        return m + 1;
+    }
+
+    /// @notice Starts a dispute's next round. `timing` 1: after the reveal phase.
+    function nextRound(uint256 jobSeed, uint256 timing) external {
+        (bool has, uint64 id) = _pickIn(jobSeed, DISPUTED);
+        if (has) _doNextRound(id, timing);
+    }
+
+    function _doNextRound(uint64 id, uint256 timing) private {
+        (ProofOfCompute.Dispute memory d,) = proofOfCompute.disputeOf(id);
+        if (timing % 3 == 1 && d.openedAt != 0) _warpForward(_revealEnd(d));
+        bool may = d.openedAt != 0 && vm.getBlockTimestamp() >= _revealEnd(d) && !_hasMajority(d)
+            && d.round < proofOfCompute.maxRounds();
+        try proofOfCompute.nextRound(id, _records[id]) {
+            if (!may) _flag("nextRound");
+            (ProofOfCompute.Dispute memory t, ProofOfCompute.Draw memory draw) = proofOfCompute.disputeOf(id);
+            if (t.round != d.round + 1 || t.commits != t.agree + t.disagree || draw.seed != 0) {
+                _flag("nextRound state");
+            }
+            ++count["nextRound"];
+        } catch {
+            ++count["nextRoundRejected"];
+        }
+        _observe(0, false);
+    }
+
+    /// @notice Slashes a verifier that committed and did not reveal (or anyone: must fail unless absent).
+    /// `timing` 1: after the reveal phase of the verifier's round.
+    function slashAbsent(uint256 jobSeed, uint256 voterSeed, uint256 timing) external {
+        (bool has, uint64 id) = _pickIn(jobSeed, VERDICT_STATES);
+        if (has) _doSlashAbsent(id, voterSeed, timing);
+    }
+
+    function _doSlashAbsent(uint64 id, uint256 voterSeed, uint256 timing) private {
+        address who = _committedVoter(id, voterSeed);
+        if (who == address(0)) {
+            uint256 nv = _voters[id].length;
+            who = nv != 0 ? _voters[id][voterSeed % nv] : _actors[voterSeed % _actors.length];
+        }
+        (ProofOfCompute.Dispute memory d,) = proofOfCompute.disputeOf(id);
+        ProofOfCompute.Vote memory v = proofOfCompute.voteOf(id, who);
+        if (timing % 3 == 1 && d.openedAt != 0 && v.round == d.round) _warpForward(_revealEnd(d));
+        bool may = v.status == ProofOfCompute.VoteStatus.Committed
+            && (d.openedAt == 0 || v.round != d.round || vm.getBlockTimestamp() >= _revealEnd(d));
+        NodeRegistry.Node memory n = nodeRegistry.getNode(who);
+        uint256 free = uint256(n.stake) - n.locked;
+        uint256 penalty = proofOfCompute.absentPenalty();
+        uint256 taken = penalty < free ? penalty : free;
+        IAIJobManager.Job memory j = _records[id];
+        uint256 requesterTokens = token.balanceOf(j.requester);
+        try proofOfCompute.slashAbsent(id, j, who) {
+            if (!may) _flag("slashAbsent");
+            if (token.balanceOf(j.requester) - requesterTokens != taken) payoutMismatch = true;
+            if (nodeRegistry.getNode(who).stake != n.stake - taken) payoutMismatch = true;
+            ++count["slashAbsent"];
+        } catch {
+            ++count["slashAbsentRejected"];
+        }
+        _observe(0, false);
+    }
+
+    /// @dev One natural step of a dispute: fix the seed, commit, reveal, resolve, slash the absent, a new
+    /// round, or the fallback.
+    function _advanceDispute(uint64 id, uint256 seed) private {
+        (ProofOfCompute.Dispute memory d, ProofOfCompute.Draw memory draw) = proofOfCompute.disputeOf(id);
+        if (draw.seed == 0) {
+            _doDrawVerifiers(id, 1);
+            return;
+        }
+        uint256 nowTs = vm.getBlockTimestamp();
+        (address pending,) = _pendingVoter(id, d.round, seed);
+        if (d.commits < proofOfCompute.verifiers() && nowTs < d.commitEnd && _eligibleCount(id, d, draw) != 0) {
+            _doCommit(id, seed & ~uint256(7), seed >> 8, 0);
+        } else if (pending != address(0) && nowTs < _revealEnd(d)) {
+            _doReveal(id, seed, 1, 1);
+        } else if (_hasMajority(d)) {
+            _doResolveDispute(id, 1, 1);
+        } else if (pending != address(0)) {
+            _doSlashAbsent(id, seed, 0);
+        } else if (d.round < proofOfCompute.maxRounds()) {
+            _doNextRound(id, 1);
+        } else {
+            _doResolve(id, true);
+        }
+    }
+
+    /// @dev Fixes an open dispute's verifier seed: rolls past its block, re-arms once when it was gone.
+    function _fixSeedNow(uint64 id) private {
+        for (uint256 i; i < 2; ++i) {
+            (, ProofOfCompute.Draw memory draw) = proofOfCompute.disputeOf(id);
+            if (draw.seed != 0 || draw.worker == address(0)) return;
+            if (vm.getBlockNumber() <= draw.seedBlock) vm.roll(uint256(draw.seedBlock) + 1);
+            try proofOfCompute.drawVerifiers(id) {
+                ++count[i == 0 ? bytes32("verifiersDrawn") : bytes32("verifiersDrawnAfterRearm")];
+            } catch {
+                return;
+            }
+        }
+    }
+
+    /// @dev The distinct verifiers of this round's draw that may still commit (not the worker, no vote yet),
+    /// the `pick`-th of them (mod their number) with its index; zero when there is none.
+    function _eligibleAt(uint64 id, ProofOfCompute.Dispute memory d, ProofOfCompute.Draw memory draw, uint256 pick)
+        private
+        view
+        returns (address, uint256)
+    {
+        (address[] memory who, uint256[] memory index) = _eligible(id, d, draw);
+        if (who.length == 0) return (address(0), 0);
+        uint256 k = pick % who.length;
+        return (who[k], index[k]);
+    }
+
+    function _eligibleCount(uint64 id, ProofOfCompute.Dispute memory d, ProofOfCompute.Draw memory draw)
+        private
+        view
+        returns (uint256)
+    {
+        (address[] memory who,) = _eligible(id, d, draw);
+        return who.length;
+    }
+
+    function _eligible(uint64 id, ProofOfCompute.Dispute memory d, ProofOfCompute.Draw memory draw)
+        private
+        view
+        returns (address[] memory who, uint256[] memory index)
+    {
+        uint256 limit = 2 * uint256(proofOfCompute.verifiers());
+        who = new address[](limit);
+        index = new uint256[](limit);
+        uint256 n;
+        if (draw.seed == 0) limit = 0;
+        for (uint256 i; i < limit; ++i) {
+            address v = proofOfCompute.verifierAt(id, d.round, i);
+            bool skip = v == draw.worker || proofOfCompute.voteOf(id, v).status != ProofOfCompute.VoteStatus.None;
+            for (uint256 x; x < n && !skip; ++x) {
+                skip = who[x] == v;
+            }
+            if (skip) continue;
+            who[n] = v;
+            index[n] = i;
+            ++n;
+        }
+        assembly ("memory-safe") {
+            mstore(who, n)
+            mstore(index, n)
+        }
+    }
+
+    /// @dev A verifier that committed in `round` and has not revealed, by seed; zero and false when none.
+    function _pendingVoter(uint64 id, uint8 round, uint256 seed) private view returns (address, bool) {
+        address[] storage vs = _voters[id];
+        address[] memory found = new address[](vs.length);
+        uint256 m;
+        for (uint256 i; i < vs.length; ++i) {
+            ProofOfCompute.Vote memory v = proofOfCompute.voteOf(id, vs[i]);
+            if (v.status == ProofOfCompute.VoteStatus.Committed && v.round == round) found[m++] = vs[i];
+        }
+        if (m == 0) return (address(0), false);
+        return (found[seed % m], true);
+    }
+
+    /// @dev A verifier of any round whose vote is still `Committed` (absent unless its round is running).
+    function _committedVoter(uint64 id, uint256 seed) private view returns (address) {
+        address[] storage vs = _voters[id];
+        address[] memory found = new address[](vs.length);
+        uint256 m;
+        for (uint256 i; i < vs.length; ++i) {
+            if (proofOfCompute.voteOf(id, vs[i]).status == ProofOfCompute.VoteStatus.Committed) found[m++] = vs[i];
+        }
+        return m == 0 ? address(0) : found[seed % m];
+    }
+
+    /// @dev The voters of `id` whose vote is `side`, in increasing address order.
+    function _side(uint64 id, ProofOfCompute.VoteStatus side) private view returns (address[] memory list) {
+        address[] storage vs = _voters[id];
+        list = new address[](vs.length);
+        uint256 m;
+        for (uint256 i; i < vs.length; ++i) {
+            if (proofOfCompute.voteOf(id, vs[i]).status != side) continue;
+            address a = vs[i];
+            uint256 k = m++;
+            while (k != 0 && list[k - 1] > a) {
+                list[k] = list[k - 1];
+                --k;
+            }
+            list[k] = a;
+        }
+        assembly ("memory-safe") {
+            mstore(list, m)
+        }
+    }
+
+    /// @dev A majority list made wrong: unsorted, a duplicate, one short, one too many, or with someone who did
+    /// not vote.
+    function _spoil(address[] memory list, uint256 seed) private view returns (address[] memory out) {
+        uint256 how = seed % 5;
+        address outsider = _actors[_actors.length - 1];
+        if (how == 0 && list.length >= 2) {
+            (list[0], list[1]) = (list[1], list[0]);
+            return list;
+        }
+        if (how == 4 && list.length >= 2) {
+            list[1] = list[0];
+            return list;
+        }
+        if (how == 1 && list.length != 0) {
+            out = new address[](list.length - 1);
+            for (uint256 i; i < out.length; ++i) {
+                out[i] = list[i];
+            }
+            return out;
+        }
+        if (how == 2 && list.length != 0) {
+            list[0] = outsider;
+            return list;
+        }
+        out = new address[](list.length + 1);
+        for (uint256 i; i < list.length; ++i) {
+            out[i] = list[i];
+        }
+        out[list.length] = outsider;
+    }
+
     // ================================================================ internals
+
+    function _doResolve(uint64 id, bool waitTimeout) private {
+        (ProofOfCompute.Dispute memory d,) = proofOfCompute.disputeOf(id);
+        if (waitTimeout && d.openedAt != 0) {
+            _warpForward(uint256(d.openedAt) + proofOfCompute.disputeTimeout());
+            // Commitments still to reveal hold the fallback until their reveal phase ends.
+            if (d.agree + d.disagree < d.commits) _warpForward(_revealEnd(d));
+        }
+        IAIJobManager.Job memory j = _records[id];
+        uint256 requesterBefore = jobManager.balanceOf(j.requester);
+        uint256 challengerTokens = d.challenger == address(0) ? 0 : token.balanceOf(d.challenger);
+        vm.recordLogs();
+        try proofOfCompute.resolveUnverified(id, j) {
+            _ingest();
+            ++settleCount[id];
+            ++count["resolve"];
+            if (jobManager.balanceOf(j.requester) - requesterBefore != j.maxPrice) payoutMismatch = true;
+            if (
+                d.challenger != address(0)
+                    && token.balanceOf(d.challenger) - challengerTokens != proofOfCompute.challengeBond()
+            ) payoutMismatch = true;
+            if (_hasMajority(d)) _flag("fallback despite a majority");
+            _observe(id, true);
+        } catch {
+            _observe(id, false);
+        }
+    }
+
+    /// @dev The seed a draw reads for `blockNumber`: the seed source's, or the block hash when there is none.
+    function _seedOf(uint256 blockNumber) private view returns (bytes32) {
+        address source = address(proofOfCompute.seedSource());
+        return source == address(0) ? blockhash(blockNumber) : proofOfCompute.seedSource().seedOf(blockNumber);
+    }
+
+    function _needed() private view returns (uint256) {
+        return uint256(proofOfCompute.verifiers()) / 2 + 1;
+    }
+
+    function _hasMajority(ProofOfCompute.Dispute memory d) private view returns (bool) {
+        return d.agree >= _needed() || d.disagree >= _needed();
+    }
+
+    function _revealEnd(ProofOfCompute.Dispute memory d) private view returns (uint256) {
+        return uint256(d.commitEnd) + proofOfCompute.revealWindow();
+    }
+
+    function _isNode(address a) private view returns (bool) {
+        for (uint256 i; i < _nodes.length; ++i) {
+            if (_nodes[i] == a) return true;
+        }
+        return false;
+    }
 
     /// @dev Any job, by seed.
     function _pick(uint256 jobSeed) private view returns (bool, uint64) {
@@ -518,8 +1116,20 @@ contract ArthaHandler is Test {
         return (true, uint64(1 + (jobSeed / 4) % n));
     }
 
+    /// @dev Moves time to `t` (when later) and the chain along with it, a block per 12 seconds.
     function _warpForward(uint256 t) private {
-        if (t > vm.getBlockTimestamp()) vm.warp(t);
+        uint256 nowTs = vm.getBlockTimestamp();
+        if (t > nowTs) {
+            vm.warp(t);
+            vm.roll(vm.getBlockNumber() + (t - nowTs) / 12 + 1);
+        }
+    }
+
+    function _flag(bytes32 what) private {
+        if (!badDisputeStep) {
+            badDisputeStep = true;
+            badDisputeWhat = what;
+        }
     }
 
     function _req(uint8 gpuCount, uint16 minVramGb, uint8 minCertLevel)

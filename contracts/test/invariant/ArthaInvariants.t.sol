@@ -2,14 +2,18 @@
 pragma solidity ^0.8.28;
 
 import {NodeRegistry} from "../../NodeRegistry.sol";
+import {ProofOfCompute} from "../../ProofOfCompute.sol";
 import {IAIJobManager} from "../../interfaces/IAIJobManager.sol";
 import {ArthaFixture} from "../utils/ArthaFixture.sol";
 import {ArthaHandler} from "./ArthaHandler.sol";
 
-/// @notice Invariant tests: random sequences of actions by three requesters and four nodes (ArthaHandler), after
-/// which token conservation, single payout, assigned-node-only results, the state machine and the stake
-/// accounting must hold. `testDeterministicLongSequence` drives a fixed long sequence through the same handler,
-/// checks every invariant after each step and asserts that every deep path was taken.
+/// @notice Invariant tests: random sequences of actions by three requesters and six nodes (ArthaHandler), including
+/// the dispute paths (audits, challenges by requesters and nodes, k = 3 verifiers committing and revealing,
+/// verdicts, replacement rounds, absent verifiers, the no-quorum fallback), after which token conservation,
+/// single payout (per job and per verifier), assigned-node-only results, the state machine, the stake
+/// accounting and the dispute state must hold. The deployment reserves a 10% verification budget so verifier
+/// fees flow. `testDeterministicLongSequence` drives a fixed long sequence through the same handler, checks
+/// every invariant after each step and asserts that every deep path was taken.
 contract ArthaInvariantTest is ArthaFixture {
     /// @dev The shape forge-std's StdInvariant returns from `targetSelectors()`.
     struct FuzzSelector {
@@ -21,6 +25,18 @@ contract ArthaInvariantTest is ArthaFixture {
     address[] internal requesterList;
     address[] internal nodeList;
     address internal constant OUTSIDER = address(0x0B5E);
+    /// @dev Handler `submitJob` kind seeds (see ArthaHandler.submitJob): an infer job with audit policy none,
+    /// always, always in metric mode.
+    uint256 internal constant NO_AUDIT = 1;
+    uint256 internal constant AUDIT_ALWAYS = 4;
+    uint256 internal constant AUDIT_METRIC = 7;
+
+    /// @dev A verification budget (10% of maxPrice) so verdicts pay verifier fees; no default audit rate (jobs
+    /// ask for audits through their policy byte).
+    function _config() internal pure override returns (Config memory c) {
+        c = super._config();
+        c.params.verificationBudgetBps = 1000;
+    }
 
     function setUp() public override {
         super.setUp();
@@ -32,10 +48,14 @@ contract ArthaInvariantTest is ArthaFixture {
         nodeList.push(address(0xD2)); // 8 x 80 GB, not certified
         nodeList.push(address(0xD3)); // 2 x 24 GB, level 1 expiring after an hour
         nodeList.push(address(0xD4)); // 8 x 80 GB, barely above the minimum stake
+        nodeList.push(address(0xD5)); // 8 x 80 GB
+        nodeList.push(address(0xD6)); // 1 x 24 GB
         _registerNode(nodeList[0], 8, 80, DEFAULT_STAKE);
         _registerNode(nodeList[1], 8, 80, DEFAULT_STAKE);
         _registerNode(nodeList[2], 2, 24, 500e6);
         _registerNode(nodeList[3], 8, 80, MIN_STAKE + 50e6);
+        _registerNode(nodeList[4], 8, 80, DEFAULT_STAKE);
+        _registerNode(nodeList[5], 1, 24, 300e6);
         _certify(nodeList[0], 2, uint40(T0 + 3650 days));
         _certify(nodeList[2], 1, uint40(T0 + 1 hours));
 
@@ -59,7 +79,7 @@ contract ArthaInvariantTest is ArthaFixture {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory s = new bytes4[](15);
+        bytes4[] memory s = new bytes4[](23);
         s[0] = ArthaHandler.submitJob.selector;
         s[1] = ArthaHandler.claim.selector;
         s[2] = ArthaHandler.submitResult.selector;
@@ -75,6 +95,14 @@ contract ArthaInvariantTest is ArthaFixture {
         s[12] = ArthaHandler.withdrawStake.selector;
         s[13] = ArthaHandler.warp.selector;
         s[14] = ArthaHandler.advance.selector;
+        s[15] = ArthaHandler.audit.selector;
+        s[16] = ArthaHandler.drawVerifiers.selector;
+        s[17] = ArthaHandler.commitVote.selector;
+        s[18] = ArthaHandler.revealVote.selector;
+        s[19] = ArthaHandler.resolveDispute.selector;
+        s[20] = ArthaHandler.nextRound.selector;
+        s[21] = ArthaHandler.slashAbsent.selector;
+        s[22] = ArthaHandler.roll.selector;
         targets = new FuzzSelector[](1);
         targets[0] = FuzzSelector({addr: address(handler), selectors: s});
     }
@@ -87,7 +115,8 @@ contract ArthaInvariantTest is ArthaFixture {
         _checkTokenConservation();
     }
 
-    /// @notice (b) No job is settled or paid twice; node credits equal finalized prices plus cancel fees.
+    /// @notice (b) No job is settled or paid twice, no verifier paid twice for a job; node credits equal finalized
+    /// prices plus cancel fees plus verdict credits, and all credits equal the settled escrows plus slashed bonds.
     function invariant_noJobPaidTwice() public view {
         _checkNoDoublePayout();
     }
@@ -106,6 +135,12 @@ contract ArthaInvariantTest is ArthaFixture {
     /// @notice (e) locked + unbonding <= stake, and locked == the bonds of the node's running jobs.
     function invariant_nodeStakeAccounting() public view {
         _checkNodeStakes();
+    }
+
+    /// @notice (f) Dispute state exists exactly for Disputed jobs (a resolved dispute leaves none), its tallies
+    /// are the revealed votes, and no dispute step the rules forbid ever succeeded.
+    function invariant_disputeState() public view {
+        _checkDisputes();
     }
 
     // ================================================================ checks
@@ -168,9 +203,43 @@ contract ArthaInvariantTest is ArthaFixture {
         for (uint256 i; i < ns.length; ++i) {
             credits += jobManager.balanceOf(ns[i]) + handler.withdrawnBy(ns[i]);
         }
-        assertEq(credits, finalizedPrices + handler.ghostCancelFees(), "(b) node credits = prices + cancel fees");
+        assertEq(
+            credits,
+            finalizedPrices + handler.ghostCancelFees() + handler.ghostNodeVerdictCredits(),
+            "(b) node credits = prices + cancel fees + verdict credits"
+        );
         assertEq(credits, handler.ghostExpectedNodeCredits(), "(b) node credits = predicted");
         assertFalse(handler.payoutMismatch(), "(b) a payout differed from the rules");
+        _checkVerifiersPaidOnce();
+        _checkCreditsTotal();
+    }
+
+    /// @dev Every verifier of every job was paid at most once.
+    function _checkVerifiersPaidOnce() internal view {
+        assertFalse(handler.verifierPaidTwice(), "(b) a verifier was paid twice for a job");
+        uint64 n = jobManager.jobCount();
+        for (uint64 id = 1; id <= n; ++id) {
+            address[] memory vs = handler.voters(id);
+            for (uint256 i; i < vs.length; ++i) {
+                assertLe(handler.verifierPaid(id, vs[i]), 1, "(b) verifier paid at most once per job");
+            }
+        }
+    }
+
+    /// @dev Everything credited (unpaid balances plus withdrawals) = the escrows of settled jobs + slashed bonds.
+    function _checkCreditsTotal() internal view {
+        uint64 n = jobManager.jobCount();
+        uint256 settled;
+        for (uint64 id = 1; id <= n; ++id) {
+            IAIJobManager.Job memory j = _jobAt(id);
+            if (!_isUnsettled(j.state)) settled += j.maxPrice;
+        }
+        address[] memory all = handler.actors();
+        uint256 credited;
+        for (uint256 i; i < all.length; ++i) {
+            credited += jobManager.balanceOf(all[i]) + handler.withdrawnBy(all[i]);
+        }
+        assertEq(credited, settled + handler.ghostSlashedBonds(), "(b) credits = settled escrows + slashed bonds");
     }
 
     function _checkOnlyAssignedNodeSubmits() internal view {
@@ -238,12 +307,41 @@ contract ArthaInvariantTest is ArthaFixture {
         }
     }
 
+    function _checkDisputes() internal view {
+        if (handler.badDisputeStep()) {
+            fail(string.concat("(f) a forbidden dispute step succeeded: ", string(abi.encodePacked(handler.badDisputeWhat()))));
+        }
+        uint64 n = jobManager.jobCount();
+        uint256 needed = uint256(proofOfCompute.verifiers()) / 2 + 1;
+        for (uint64 id = 1; id <= n; ++id) {
+            IAIJobManager.Job memory j = _jobAt(id);
+            (ProofOfCompute.Dispute memory d, ProofOfCompute.Draw memory draw) = proofOfCompute.disputeOf(id);
+            if (j.state != IAIJobManager.JobState.Disputed) {
+                ProofOfCompute.Dispute memory noDispute;
+                ProofOfCompute.Draw memory noDraw;
+                assertEq(abi.encode(d, draw), abi.encode(noDispute, noDraw), "(f) no dispute state");
+                assertEq(proofOfCompute.challengeOf(id).bond, 0, "(f) no bond held");
+                continue;
+            }
+            assertGt(d.openedAt, 0, "(f) disputed job has a dispute");
+            assertGe(d.round, 1, "(f) round >= 1");
+            assertLe(d.round, proofOfCompute.maxRounds(), "(f) round <= maxRounds");
+            assertLe(uint256(d.agree) + d.disagree, d.commits, "(f) revealed <= live votes");
+            assertLe(d.commits, proofOfCompute.verifiers(), "(f) live votes <= k");
+            assertEq(d.agree, handler.ghostAgree(id), "(f) agree tally = revealed agreeing votes");
+            assertEq(d.disagree, handler.ghostDisagree(id), "(f) disagree tally = revealed disagreeing votes");
+            assertFalse(d.agree >= needed && d.disagree >= needed, "(f) at most one majority");
+            assertEq(draw.worker, j.claimer, "(f) the draw excludes the worker");
+        }
+    }
+
     function _checkAll() internal view {
         _checkTokenConservation();
         _checkNoDoublePayout();
         _checkOnlyAssignedNodeSubmits();
         _checkStateMachine();
         _checkNodeStakes();
+        _checkDisputes();
     }
 
     /// @notice Every invariant, as an external call: the deterministic run checks through it so that each
@@ -259,6 +357,7 @@ contract ArthaInvariantTest is ArthaFixture {
     /// dependent job, withdrawals, stake moves), then 400 pseudo-random steps; all invariants after every step.
     function testDeterministicLongSequence() public {
         _scriptedDeepPaths();
+        _scriptedDisputes();
         _randomTail(400);
         _assertEveryPathTaken();
     }
@@ -312,7 +411,7 @@ contract ArthaInvariantTest is ArthaFixture {
         // Args as in `_scriptedAuctions`.
         // Job 6: result, then challenged by its requester (after one rejected outsider challenge).
         _step(ArthaHandler.submitResult.selector, abi.encode(1, _js(6), 0));
-        _step(ArthaHandler.challenge.selector, abi.encode(_js(6), 35, 0));
+        _step(ArthaHandler.challenge.selector, abi.encode(_js(6), 45, 0)); // actor 9: the outsider
         _step(ArthaHandler.challenge.selector, abi.encode(_js(6), 1, 0));
         // Jobs 7 and 8: auctions closed without a claim -> reopen.
         _step(ArthaHandler.expire.selector, abi.encode(_js(7), 1));
@@ -335,14 +434,102 @@ contract ArthaInvariantTest is ArthaFixture {
         _step(ArthaHandler.submitResult.selector, abi.encode(1, _js(8), 1));
         _step(ArthaHandler.finalize.selector, abi.encode(_js(8), 2));
         assertEq(uint256(_state(8)), uint256(IAIJobManager.JobState.Finalized), "dependent job finalized");
-        // Withdrawals (actors: requesters 0-2, nodes 3-6, outsider 7) and stake moves of node 4 (index 3).
+        // Withdrawals (actors: requesters 0-2, nodes 3-8, outsider 9) and stake moves of node 4 (index 3).
         _step(ArthaHandler.withdraw.selector, abi.encode(5));
         _step(ArthaHandler.withdraw.selector, abi.encode(0));
-        _step(ArthaHandler.withdraw.selector, abi.encode(7)); // the outsider has nothing
+        _step(ArthaHandler.withdraw.selector, abi.encode(9)); // the outsider has nothing
         _step(ArthaHandler.requestUnstake.selector, abi.encode(3, 20e6));
         _step(ArthaHandler.withdrawStake.selector, abi.encode(3, false));
         _step(ArthaHandler.withdrawStake.selector, abi.encode(3, true));
         _step(ArthaHandler.addStake.selector, abi.encode(3, 200e6));
+    }
+
+    /// @dev The dispute paths, each job run to its end on its own (`_runDispute`). Jobs 9, 12 and 15 have cheating
+    /// workers (ArthaHandler.workerCheats).
+    function _scriptedDisputes() internal {
+        // Job 9: audited always; the audit opens a dispute; honest verifiers reject the result (bond slashed).
+        uint64 id = _newResultJob(AUDIT_ALWAYS, 0);
+        assertEq(id, 9, "job 9");
+        _step(ArthaHandler.audit.selector, abi.encode(_js(id), 0)); // too early: the seed is not ready
+        _step(ArthaHandler.audit.selector, abi.encode(_js(id), 1));
+        assertEq(uint256(_state(id)), uint256(IAIJobManager.JobState.Disputed), "job 9 audited");
+        _runDispute(id);
+        assertEq(uint256(_state(id)), uint256(IAIJobManager.JobState.Failed), "job 9 rejected");
+        // Job 10: challenged by an active node (actor 5, not its worker); verifiers uphold; bond to the worker.
+        id = _newResultJob(NO_AUDIT, 1);
+        _step(ArthaHandler.challenge.selector, abi.encode(_js(id), 20, 0)); // actor 4: the worker (must fail)
+        _step(ArthaHandler.challenge.selector, abi.encode(_js(id), 25, 0));
+        assertEq(proofOfCompute.challengeOf(id).challenger, nodeList[2], "job 10 challenged by a node");
+        _runDispute(id);
+        assertEq(uint256(_state(id)), uint256(IAIJobManager.JobState.Finalized), "job 10 upheld");
+        // Job 11: metric mode, audited, upheld.
+        id = _newResultJob(AUDIT_METRIC, 0);
+        _step(ArthaHandler.audit.selector, abi.encode(_js(id), 1));
+        _runDispute(id);
+        assertEq(uint256(_state(id)), uint256(IAIJobManager.JobState.Finalized), "job 11 upheld");
+        _scriptedDisputeRounds();
+    }
+
+    /// @dev Jobs 12-15: an absent verifier and a new round, lost seeds, a clear audit, forged steps.
+    function _scriptedDisputeRounds() internal {
+        // Job 12: the requester challenges; one verifier commits and never reveals; a new round; it is slashed.
+        uint64 id = _newResultJob(NO_AUDIT, 1);
+        _step(ArthaHandler.challenge.selector, abi.encode(_js(id), 1, 0));
+        _step(ArthaHandler.commitVote.selector, abi.encode(_js(id), 0, 1, 0));
+        _step(ArthaHandler.slashAbsent.selector, abi.encode(_js(id), 0, 0)); // its round is on: must fail
+        _step(ArthaHandler.nextRound.selector, abi.encode(_js(id), 0)); // too early: must fail
+        _step(ArthaHandler.nextRound.selector, abi.encode(_js(id), 1));
+        _step(ArthaHandler.slashAbsent.selector, abi.encode(_js(id), 0, 0));
+        _runDispute(id);
+        assertFalse(_isUnsettled(_state(id)), "job 12 settled");
+        // Job 13: audited after its seed is gone; the verifiers' seed is lost too and re-armed.
+        id = _newResultJob(AUDIT_ALWAYS, 0);
+        _step(ArthaHandler.audit.selector, abi.encode(_js(id), 2));
+        _step(ArthaHandler.drawVerifiers.selector, abi.encode(_js(id), 2));
+        _runDispute(id);
+        assertFalse(_isUnsettled(_state(id)), "job 13 settled");
+        // Job 14: no audit rate: the draw clears it; then it is finalized.
+        id = _newResultJob(NO_AUDIT, 0);
+        _step(ArthaHandler.audit.selector, abi.encode(_js(id), 1));
+        _step(ArthaHandler.finalize.selector, abi.encode(_js(id), 1));
+        assertEq(uint256(_state(id)), uint256(IAIJobManager.JobState.Finalized), "job 14 finalized");
+        // Job 15: challenged, a wrong majority list and forged reveals fail, the dispute runs on.
+        id = _newResultJob(NO_AUDIT, 3);
+        _step(ArthaHandler.challenge.selector, abi.encode(_js(id), 2, 0));
+        for (uint256 i; i < 3; ++i) {
+            _step(ArthaHandler.commitVote.selector, abi.encode(_js(id), 8 * i, 1, 0));
+        }
+        _step(ArthaHandler.revealVote.selector, abi.encode(_js(id), 0, 0, 0)); // wrong salt: must fail
+        _step(ArthaHandler.revealVote.selector, abi.encode(_js(id), 0, 0, 1));
+        _step(ArthaHandler.revealVote.selector, abi.encode(_js(id), 0, 0, 1));
+        _step(ArthaHandler.resolveDispute.selector, abi.encode(_js(id), 0, 5)); // wrong list: must fail
+        _runDispute(id);
+        assertFalse(_isUnsettled(_state(id)), "job 15 settled");
+        _step(ArthaHandler.withdraw.selector, abi.encode(4));
+    }
+
+    /// @dev Submits a job of requester 0 with `kindSeed`'s policy, has node `nodeSeed` claim it and submit a result.
+    function _newResultJob(uint256 kindSeed, uint256 nodeSeed) internal returns (uint64 id) {
+        _step(ArthaHandler.submitJob.selector, abi.encode(0, 100e6, 30, 300, kindSeed, 0, 1));
+        id = jobManager.jobCount();
+        _step(ArthaHandler.claim.selector, abi.encode(nodeSeed, _js(id), 60e6, 1));
+        _step(ArthaHandler.submitResult.selector, abi.encode(1, _js(id), 1));
+        assertEq(uint256(_state(id)), uint256(IAIJobManager.JobState.ResultSubmitted), "result submitted");
+    }
+
+    /// @dev `advance` on job `id` until it leaves Disputed (honest votes, valid lists; see ArthaHandler.advance).
+    function _runDispute(uint64 id) internal {
+        for (uint256 i; i < 40 && _state(id) == IAIJobManager.JobState.Disputed; ++i) {
+            _step(ArthaHandler.advance.selector, abi.encode(_unfinishedIndex(id), 258 + 1024 * i));
+        }
+        assertFalse(_state(id) == IAIJobManager.JobState.Disputed, "dispute ended");
+    }
+
+    /// @dev The place of job `id` among the unfinished jobs (what `advance`'s job seed selects).
+    function _unfinishedIndex(uint64 id) internal view returns (uint256 k) {
+        for (uint64 x = 1; x < id; ++x) {
+            if (_isUnsettled(_jobAt(x).state)) ++k;
+        }
     }
 
     /// @dev `steps` pseudo-random actions through the handler, mostly on recent jobs.
@@ -360,7 +547,7 @@ contract ArthaInvariantTest is ArthaFixture {
     }
 
     function _assertEveryPathTaken() internal view {
-        bytes32[19] memory paths = [
+        bytes32[33] memory paths = [
             bytes32("submit"),
             "claim",
             "claimReplace",
@@ -379,7 +566,21 @@ contract ArthaInvariantTest is ArthaFixture {
             "withdraw",
             "addStake",
             "requestUnstake",
-            "withdrawStake"
+            "withdrawStake",
+            "auditDisputed",
+            "auditSeedGone",
+            "auditCleared",
+            "challengeByNode",
+            "verifiersDrawn",
+            "verifiersRearmed",
+            "commit",
+            "commitRejected",
+            "reveal",
+            "revealRejected",
+            "resolveUpheld",
+            "resolveRejected",
+            "nextRound",
+            "slashAbsent"
         ];
         for (uint256 i; i < paths.length; ++i) {
             assertGt(handler.count(paths[i]), 0, string(abi.encodePacked("path not taken: ", paths[i])));
@@ -404,6 +605,15 @@ contract ArthaInvariantTest is ArthaFixture {
         if (s == ArthaHandler.addStake.selector || s == ArthaHandler.requestUnstake.selector) return abi.encode(a, c);
         if (s == ArthaHandler.withdrawStake.selector) return abi.encode(a, c % 2 == 0);
         if (s == ArthaHandler.advance.selector) return abi.encode(b, c);
+        if (
+            s == ArthaHandler.audit.selector || s == ArthaHandler.drawVerifiers.selector
+                || s == ArthaHandler.nextRound.selector
+        ) return abi.encode(job, timing);
+        if (s == ArthaHandler.commitVote.selector) return abi.encode(job, c, a >> 8, timing);
+        if (s == ArthaHandler.revealVote.selector) return abi.encode(job, c, timing, a >> 4);
+        if (s == ArthaHandler.resolveDispute.selector) return abi.encode(job, timing, c);
+        if (s == ArthaHandler.slashAbsent.selector) return abi.encode(job, c, timing);
+        if (s == ArthaHandler.roll.selector) return abi.encode(c);
         return abi.encode(d * 20); // warp
     }
 

@@ -37,6 +37,8 @@ abstract contract ArthaFixture is Test {
         uint64 challengeBond;
         uint32 disputeTimeout;
         AIJobManager.Params params;
+        /// @dev Verification parameters besides `challengeBond` and `disputeTimeout` (those two are ignored here).
+        ProofOfCompute.Params proof;
     }
 
     uint256 internal constant T0 = 1_700_000_000;
@@ -54,6 +56,14 @@ abstract contract ArthaFixture is Test {
     uint16 internal constant CANCEL_FEE_BPS = 1000;
     uint8 internal constant MAX_ATTEMPTS = 3;
     uint8 internal constant MAX_DEPENDENCIES = 8;
+    uint64 internal constant ABSENT_PENALTY = 20e6;
+    uint32 internal constant COMMIT_WINDOW = 600;
+    uint32 internal constant REVEAL_WINDOW = 300;
+    uint16 internal constant SLASH_VERIFIERS_BPS = 2000;
+    uint16 internal constant SLASH_CHALLENGER_BPS = 2000;
+    uint8 internal constant AUDIT_DELAY = 3;
+    uint8 internal constant VERIFIERS = 3;
+    uint8 internal constant MAX_ROUNDS = 2;
 
     uint96 internal constant DEFAULT_STAKE = 1000e6;
     uint96 internal constant DEFAULT_MAX_PRICE = 100e6;
@@ -78,6 +88,7 @@ abstract contract ArthaFixture is Test {
     ModelRegistry internal modelRegistry;
     AIJobManager internal jobManager;
     ProofOfCompute internal proofOfCompute;
+    address internal seedSource;
     Config internal cfg;
 
     bytes32 internal jobsRole;
@@ -138,6 +149,20 @@ abstract contract ArthaFixture is Test {
         c.challengeBond = CHALLENGE_BOND;
         c.disputeTimeout = DISPUTE_TIMEOUT;
         c.params = _params(BOND_BPS);
+        // No random audits and no verification budget unless a test asks: the job-life tests pay out unaudited.
+        c.proof = ProofOfCompute.Params({
+            challengeBond: CHALLENGE_BOND,
+            absentPenalty: ABSENT_PENALTY,
+            disputeTimeout: DISPUTE_TIMEOUT,
+            commitWindow: COMMIT_WINDOW,
+            revealWindow: REVEAL_WINDOW,
+            auditBps: 0,
+            slashVerifiersBps: SLASH_VERIFIERS_BPS,
+            slashChallengerBps: SLASH_CHALLENGER_BPS,
+            auditDelay: AUDIT_DELAY,
+            verifiers: VERIFIERS,
+            maxRounds: MAX_ROUNDS
+        });
     }
 
     function _params(uint16 bondBps) internal pure returns (AIJobManager.Params memory p) {
@@ -149,6 +174,7 @@ abstract contract ArthaFixture is Test {
             maxRuntimeLimit: MAX_RUNTIME_LIMIT,
             bondBps: bondBps,
             cancelFeeBps: CANCEL_FEE_BPS,
+            verificationBudgetBps: 0,
             maxAttempts: MAX_ATTEMPTS,
             maxDependencies: MAX_DEPENDENCIES
         });
@@ -167,10 +193,13 @@ abstract contract ArthaFixture is Test {
         );
         modelRegistry = ModelRegistry(_deployArtifact("contracts/ModelRegistry.sol:ModelRegistry", ""));
         jobManager = _newJobManager(c.params);
+        c.proof.challengeBond = c.challengeBond;
+        c.proof.disputeTimeout = c.disputeTimeout;
+        cfg.proof = c.proof;
         proofOfCompute = ProofOfCompute(
             _deployArtifact(
                 "contracts/ProofOfCompute.sol:ProofOfCompute",
-                abi.encode(address(jobManager), address(token), c.challengeBond, c.disputeTimeout)
+                abi.encode(address(jobManager), address(token), address(nodeRegistry), seedSource, c.proof)
             )
         );
         jobManager.setProof(address(proofOfCompute));
@@ -721,6 +750,112 @@ abstract contract ArthaFixture is Test {
         vm.prank(stranger);
         proofOfCompute.resolveUnverified(jobId, record);
         _endCapture(reverts);
+    }
+
+    // =================================================================== verification
+
+    /// @notice `caller.drawAudit(jobId, record)` (armed).
+    function _drawAudit(address caller, uint64 jobId) internal {
+        IAIJobManager.Job memory record = _rec(jobId);
+        _beginCapture();
+        bool reverts = _arm();
+        vm.prank(caller);
+        proofOfCompute.drawAudit(jobId, record);
+        _endCapture(reverts);
+    }
+
+    /// @notice What a verifier commits: keccak256(abi.encode(jobId, verifier, result, agrees, salt)).
+    function _commitment(uint64 jobId, address verifier, bytes32 result, bool agrees, bytes32 salt)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(jobId, verifier, result, agrees, salt));
+    }
+
+    /// @notice `verifier.commit(jobId, index, commitment of (result, agrees, salt))` (armed).
+    function _commit(address verifier, uint64 jobId, uint256 index, bytes32 result, bool agrees, bytes32 salt)
+        internal
+    {
+        bytes32 c = _commitment(jobId, verifier, result, agrees, salt);
+        _arm();
+        vm.prank(verifier);
+        proofOfCompute.commit(jobId, index, c);
+    }
+
+    /// @notice `verifier.reveal(jobId, record, result, agrees, salt)` (armed).
+    function _reveal(address verifier, uint64 jobId, bytes32 result, bool agrees, bytes32 salt) internal {
+        IAIJobManager.Job memory record = _rec(jobId);
+        _arm();
+        vm.prank(verifier);
+        proofOfCompute.reveal(jobId, record, result, agrees, salt);
+    }
+
+    /// @notice `stranger.resolve(jobId, record, majority)` (armed; anyone may).
+    function _resolve(uint64 jobId, address[] memory majority) internal {
+        IAIJobManager.Job memory record = _rec(jobId);
+        _beginCapture();
+        bool reverts = _arm();
+        vm.prank(stranger);
+        proofOfCompute.resolve(jobId, record, majority);
+        _endCapture(reverts);
+    }
+
+    /// @notice `stranger.nextRound(jobId, record)` (armed).
+    function _nextRound(uint64 jobId) internal {
+        IAIJobManager.Job memory record = _rec(jobId);
+        _arm();
+        vm.prank(stranger);
+        proofOfCompute.nextRound(jobId, record);
+    }
+
+    /// @notice `stranger.slashAbsent(jobId, record, verifier)` (armed).
+    function _slashAbsent(uint64 jobId, address verifier) internal {
+        IAIJobManager.Job memory record = _rec(jobId);
+        _arm();
+        vm.prank(stranger);
+        proofOfCompute.slashAbsent(jobId, record, verifier);
+    }
+
+    /// @notice Makes the seed of the current round of `jobId`'s dispute available (rolls past its block and
+    /// gives it `seed` as its hash) and fixes it.
+    function _fixSeed(uint64 jobId, bytes32 seed) internal {
+        (, ProofOfCompute.Draw memory draw) = proofOfCompute.disputeOf(jobId);
+        if (draw.seed != 0) return;
+        if (block.number <= draw.seedBlock) vm.roll(uint256(draw.seedBlock) + 1);
+        vm.setBlockhash(draw.seedBlock, seed);
+        vm.prank(stranger);
+        proofOfCompute.drawVerifiers(jobId);
+    }
+
+    /// @notice The first `max` distinct verifiers the current round's draw names (never the worker or the
+    /// challenger), with their draw indices.
+    function _drawn(uint64 jobId, uint256 max)
+        internal
+        view
+        returns (address[] memory who, uint256[] memory index)
+    {
+        (ProofOfCompute.Dispute memory d, ProofOfCompute.Draw memory draw) = proofOfCompute.disputeOf(jobId);
+        uint256 limit = 2 * uint256(proofOfCompute.verifiers());
+        who = new address[](max);
+        index = new uint256[](max);
+        uint256 n;
+        for (uint256 i; i < limit && n < max; ++i) {
+            address v = proofOfCompute.verifierAt(jobId, d.round, i);
+            bool seen = v == draw.worker || v == d.challenger
+                || proofOfCompute.voteOf(jobId, v).status != ProofOfCompute.VoteStatus.None;
+            for (uint256 j; j < n && !seen; ++j) {
+                seen = who[j] == v;
+            }
+            if (seen) continue;
+            who[n] = v;
+            index[n] = i;
+            ++n;
+        }
+        assembly ("memory-safe") {
+            mstore(who, n)
+            mstore(index, n)
+        }
     }
 
     /// @notice `account.withdraw(to)` on the job manager (payouts and refunds).

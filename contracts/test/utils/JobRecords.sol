@@ -35,6 +35,8 @@ library JobRecords {
                 || sig == AIJobManager.JobRefunded.selector
         ) {
             (, job) = abi.decode(log.data, (uint96, IAIJobManager.Job));
+        } else if (sig == AIJobManager.JobVerified.selector) {
+            (,,,, job) = abi.decode(log.data, (bool, uint256, address[], uint256[], IAIJobManager.Job));
         } else if (sig == AIJobManager.JobCancelled.selector) {
             (,, job) = abi.decode(log.data, (uint96, uint96, IAIJobManager.Job));
         } else {

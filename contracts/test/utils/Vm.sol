@@ -18,6 +18,7 @@ interface Vm {
     function stopPrank() external;
     function warp(uint256 newTimestamp) external;
     function roll(uint256 newHeight) external;
+    function setBlockhash(uint256 blockNumber, bytes32 blockHash) external;
     function getBlockTimestamp() external view returns (uint256 timestamp);
     function getBlockNumber() external view returns (uint256 height);
 

@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { JobState, jobSpecKinds, nodeRegistryAbi, parseJobSpec, signBid } from "@arthaain/sdk";
+import { JobState, jobSpecKinds, maxClaimPrice, nodeRegistryAbi, parseJobSpec, signBid } from "@arthaain/sdk";
 import { evaluateJob } from "../evaluate/index.ts";
 import { fetchSpec } from "../inputs/index.ts";
 import type { StoredJob } from "../state/openStore.ts";
@@ -36,6 +36,9 @@ export async function considerJob(ctx: AgentContext, stored: StoredJob): Promise
   }
 
   const [{ model, dataset }, node] = await Promise.all([readRegistryEntries(ctx, job), readSelf(ctx)]);
+  // The job's price ceiling is its claim cap, not its maxPrice: the job manager keeps the verification
+  // budget out of every claim (PriceAboveMax), so a bid above the cap could never be claimed.
+  const cap = maxClaimPrice(job.maxPrice, ctx.verificationBudgetBps);
 
   const verdict = evaluateJob({
     job: {
@@ -44,7 +47,7 @@ export async function considerJob(ctx: AgentContext, stored: StoredJob): Promise
       minVramGb: job.minVramGb,
       minCertLevel: job.minCertLevel,
       maxRuntime: job.maxRuntime,
-      maxPrice: job.maxPrice,
+      maxPrice: cap,
       modelId: job.modelId,
       datasetId: job.datasetId,
       imageDigest: details.imageDigest,
@@ -86,14 +89,17 @@ export async function considerJob(ctx: AgentContext, stored: StoredJob): Promise
       gpuCount: job.gpuCount,
       minVramGb: job.minVramGb,
       maxRuntimeS: job.maxRuntime,
-      maxPrice: job.maxPrice,
+      maxPrice: cap,
       gpuModel: ctx.hardware.gpuModel,
       spec,
     })
     .catch((error: Error) => ({ skip: `pricing failed: ${error.message}` }));
   if ("skip" in quote) return skip("price", quote.skip);
-  if (quote.price > job.maxPrice) {
-    return skip("price", `our price ${quote.price} is above the job's max price ${job.maxPrice}`);
+  if (quote.price > cap) {
+    return skip(
+      "price",
+      `our price ${quote.price} is above the job's claim cap ${cap} (max price ${job.maxPrice} less its ${ctx.verificationBudgetBps} bps verification budget)`,
+    );
   }
 
   // Keep the verified spec: the run stage mounts exactly these bytes.

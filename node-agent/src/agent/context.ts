@@ -29,6 +29,11 @@ export type AgentContext = {
   challengeWindow: bigint;
   /** Seconds after `bidEnd` during which nodes claim. */
   claimWindow: bigint;
+  /**
+   * Share of a job's maxPrice reserved for its verifiers, in basis points (the job manager's immutable): a job
+   * is claimed at most at `maxClaimPrice(job.maxPrice, verificationBudgetBps)`.
+   */
+  verificationBudgetBps: bigint;
   /** The latest block's timestamp: the clock every on-chain window is measured by. */
   chainNow(): bigint;
   /** The URL this agent's API is reached at (output URIs point there). */

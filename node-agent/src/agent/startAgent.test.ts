@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { getJobRecord, JobState, jobManagerAbi, outputRootOfManifest } from "@arthaain/sdk";
+import { getJobRecord, JobState, jobManagerAbi, maxClaimPrice, outputRootOfManifest } from "@arthaain/sdk";
 import { type Hex, parseEventLogs } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AgentNetwork, startAgentNetwork, trainSpec } from "../../../scripts/lib/agentNetwork.ts";
@@ -17,10 +17,12 @@ let dir: string;
 const agents: Agent[] = [];
 // Operators 0..2 price a 600-second CPU job at 5, 4 and 3 tokens: operator 2 is the lowest bidder.
 const cpuHour = ["30", "24", "18"];
+// The production verification budget, 10%: a job is claimed at most at 90% of its maxPrice.
+const BUDGET_BPS = 1_000;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "artha-agents-"));
-  net = await startAgentNetwork({ dir, port: 8561 });
+  net = await startAgentNetwork({ dir, port: 8561, params: { verificationBudgetBps: BUDGET_BPS } });
   for (let i = 0; i < 3; i++) await net.a.registerNode(net.a.operators[i]!, { stake: 1_000n * TOKEN });
   for (let i = 0; i < 3; i++) {
     const bootstrap = agents.flatMap((x) => x.multiaddrs());
@@ -256,5 +258,57 @@ describe("node agents", () => {
       child.kill("SIGTERM");
       await exited(child);
     }
+  });
+
+  // The verification budget: the job manager refuses a claim above maxPrice less the budget (PriceAboveMax),
+  // so the agents price against that cap and never bid above it.
+  const skipped = (agent: Agent, jobId: bigint) =>
+    until(`agent ${agent.address} to skip job ${jobId}`, () => {
+      const w = agent.store.work(jobId);
+      return w?.phase === "skipped" ? w : undefined;
+    });
+
+  it("a price between the claim cap and maxPrice is not bid; one under the cap is, and claims", async () => {
+    // maxPrice 4.4 tokens, cap 3.96: operators 1 (4 tokens) and 0 (5) are above the cap, operator 2 (3) under.
+    const maxPrice = 4_400_000n;
+    const cap = maxClaimPrice(maxPrice, BUDGET_BPS);
+    expect(cap).toBe(3_960_000n);
+    const claimsBefore = agents.map((x) => x.sender.sentCount("claim"));
+    const { jobId } = await net.submitTrainJob({ maxPrice, spec: { ...trainSpec, seed: 21 } });
+    expect(await net.a.jobManager.read.maxClaimPrice([await record(jobId)])).toBe(cap);
+
+    for (const i of [0, 1]) {
+      expect((await skipped(agents[i]!, jobId)).data.reason).toMatch(
+        new RegExp(`our price ${[5n, 4n][i]! * TOKEN} .* is above job ${jobId}'s claim cap ${cap}$`),
+      );
+    }
+    const final = await finalized(jobId);
+    expect(same(final.claimer, agents[2]!.address)).toBe(true);
+    expect(final.price).toBe(3n * TOKEN);
+    expect((await jobLogs(jobId)).filter((e) => e.eventName === "JobClaimed")).toHaveLength(1);
+    // Only the winner ever sent a claim; the skipped agents sent nothing for this job.
+    expect(agents.map((x, i) => x.sender.sentCount("claim") - claimsBefore[i]!)).toEqual([0, 0, 1]);
+  });
+
+  it("when every price is above the claim cap, even one within maxPrice, no agent bids or claims", async () => {
+    // maxPrice 3.2 tokens, cap 2.88: operator 2's 3 tokens is within maxPrice but above the cap.
+    const maxPrice = 3_200_000n;
+    const cap = maxClaimPrice(maxPrice, BUDGET_BPS);
+    const claimsBefore = agents.reduce((n, x) => n + x.sender.sentCount("claim"), 0);
+    const { jobId } = await net.submitTrainJob({ maxPrice, spec: { ...trainSpec, seed: 22 } });
+    expect((await skipped(agents[2]!, jobId)).data.reason).toMatch(
+      new RegExp(`our price ${3n * TOKEN} .* is above job ${jobId}'s claim cap ${cap}$`),
+    );
+    for (const i of [0, 1]) expect((await skipped(agents[i]!, jobId)).data.reason).toMatch(/claim cap/);
+
+    // Through the end of the claim window: no claim was sent (none could have landed: PriceAboveMax).
+    const claimEnd = await net.a.claimEnd(jobId);
+    await until(
+      "the claim window to close",
+      async () => (await net.a.publicClient.getBlock()).timestamp >= claimEnd || undefined,
+    );
+    expect(agents.reduce((n, x) => n + x.sender.sentCount("claim"), 0)).toBe(claimsBefore);
+    expect((await jobLogs(jobId)).filter((e) => e.eventName === "JobClaimed")).toHaveLength(0);
+    expect((await record(jobId)).state).toBe(JobState.Open);
   });
 });

@@ -78,9 +78,10 @@ export async function startAgent(opts: StartAgentOptions) {
   });
 
   const jm = deployment.contracts.jobManager;
-  const [claimWindow, challengeWindow] = await Promise.all([
+  const [claimWindow, challengeWindow, verificationBudgetBps] = await Promise.all([
     publicClient.readContract({ address: jm, abi: jobManagerAbi, functionName: "claimWindow" }),
     publicClient.readContract({ address: jm, abi: jobManagerAbi, functionName: "challengeWindow" }),
+    publicClient.readContract({ address: jm, abi: jobManagerAbi, functionName: "verificationBudgetBps" }),
   ]);
   const hardware =
     opts.hardware ?? (config.hardware ? summarizeHardware(config.hardware) : await detectHardware({ log }));
@@ -117,6 +118,7 @@ export async function startAgent(opts: StartAgentOptions) {
         now: head.timestamp,
         lookupJob,
         lookupNode,
+        verificationBudgetBps,
         chainId: deployment.chainId,
         jobManager: jm,
       }),
@@ -142,6 +144,7 @@ export async function startAgent(opts: StartAgentOptions) {
     metrics,
     claimWindow: BigInt(claimWindow),
     challengeWindow: BigInt(challengeWindow),
+    verificationBudgetBps: BigInt(verificationBudgetBps),
     chainNow: () => head.timestamp,
     apiUrl: () => config.api.publicUrl ?? api!.url,
     jobDir: (jobId, attempt) => join(config.dataDir, "jobs", `${jobId}-${attempt}`),

@@ -14,6 +14,7 @@ export type EvaluatedJob = {
   minCertLevel: number;
   /** Seconds. */
   maxRuntime: number;
+  /** The job's price ceiling: its claim cap (maxPrice less the verification budget, maxClaimPrice). */
   maxPrice: bigint;
   modelId: number;
   datasetId: number;

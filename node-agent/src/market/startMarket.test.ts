@@ -50,6 +50,8 @@ const validate = (bid: SignedBid, context: { lowestSeenPrice: bigint | undefined
     ...deployment,
     bid,
     now: NOW,
+    // The production budget: bids on these jobs (maxPrice 1000) may ask at most 900.
+    verificationBudgetBps: 1_000,
     lookupJob: async (id) => jobs.get(id),
     lookupNode: async () => node,
     ...context,

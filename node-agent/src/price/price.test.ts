@@ -65,7 +65,7 @@ describe("tablePricing", () => {
     const withDefault = tablePricing({ perGpuHour: {}, cpuHour: 1n, floor: 0n, default: 7_200n });
     expect(await withDefault.price({ ...gpuJob, gpuModel: "NVIDIA H100" })).toEqual({ price: 7_200n });
     const over = await table.price({ ...gpuJob, maxPrice: 3_599_999n });
-    expect("skip" in over && over.skip).toMatch(/our price 3600000 .* is above job 7's max price 3599999/);
+    expect("skip" in over && over.skip).toMatch(/our price 3600000 .* is above job 7's claim cap 3599999/);
     expect(await table.price({ ...gpuJob, maxPrice: 3_600_000n })).toEqual({ price: 3_600_000n });
   });
 
@@ -156,7 +156,7 @@ describe("scriptPricing", () => {
       skip: "the pricing script answered nothing (no bid)",
     });
     const over = await scriptPricing({ command: script("big.sh", "echo 2000000000000000000") }).price(gpuJob);
-    expect("skip" in over && over.skip).toMatch(/is above job 7's max price/);
+    expect("skip" in over && over.skip).toMatch(/is above job 7's claim cap/);
   });
 
   it("passes only a minimal environment plus the configured one", async () => {

@@ -8,7 +8,10 @@ export type PricingInput = {
   gpuCount: number;
   minVramGb: number;
   maxRuntimeS: number;
-  /** The job's escrowed budget: a price above it cannot be claimed. */
+  /**
+   * The job's price ceiling: its claim cap (maxClaimPrice in @arthaain/sdk), the escrowed maxPrice less the
+   * verification budget. A price above it cannot be claimed.
+   */
   maxPrice: bigint;
   /** This node's GPU model (as detected), "" on a host without GPUs. */
   gpuModel: string;
@@ -40,10 +43,10 @@ export class PricingError extends Error {
   }
 }
 
-/** The common last step: a price above the job's budget is not a bid. */
+/** The common last step: a price above the job's ceiling (its claim cap) is not a bid. */
 export function withinBudget(price: bigint, input: PricingInput, how: string): PricingQuote {
   if (price > input.maxPrice) {
-    return { skip: `our price ${price} (${how}) is above job ${input.jobId}'s max price ${input.maxPrice}` };
+    return { skip: `our price ${price} (${how}) is above job ${input.jobId}'s claim cap ${input.maxPrice}` };
   }
   return { price };
 }

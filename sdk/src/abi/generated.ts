@@ -1210,6 +1210,35 @@ export const nodeRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "operator",
+        "type": "address"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "to",
+        "type": "address"
+      }
+    ],
+    "name": "slashStake",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "taken",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes4",
         "name": "interfaceId",
         "type": "bytes4"
@@ -2019,6 +2048,11 @@ export const jobManagerAbi = [
             "type": "uint16"
           },
           {
+            "internalType": "uint16",
+            "name": "verificationBudgetBps",
+            "type": "uint16"
+          },
+          {
             "internalType": "uint8",
             "name": "maxAttempts",
             "type": "uint8"
@@ -2036,6 +2070,17 @@ export const jobManagerAbi = [
     ],
     "stateMutability": "nonpayable",
     "type": "constructor"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "AuditDue",
+    "type": "error"
   },
   {
     "inputs": [
@@ -2469,6 +2514,27 @@ export const jobManagerAbi = [
       }
     ],
     "name": "OnlyProof",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "total",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      }
+    ],
+    "name": "PayoutMismatch",
     "type": "error"
   },
   {
@@ -3678,6 +3744,152 @@ export const jobManagerAbi = [
     "anonymous": false,
     "inputs": [
       {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "node",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "upheld",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "slashed",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "address[]",
+        "name": "payees",
+        "type": "address[]"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256[]",
+        "name": "amounts",
+        "type": "uint256[]"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "indexed": false,
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
+      }
+    ],
+    "name": "JobVerified",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
         "indexed": false,
         "internalType": "address",
         "name": "proof",
@@ -3873,6 +4085,25 @@ export const jobManagerAbi = [
         "internalType": "uint16",
         "name": "",
         "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint96",
+        "name": "price",
+        "type": "uint96"
+      }
+    ],
+    "name": "bondOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
       }
     ],
     "stateMutability": "view",
@@ -5051,6 +5282,122 @@ export const jobManagerAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
+      }
+    ],
+    "name": "maxClaimPrice",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "maxDependencies",
     "outputs": [
@@ -5346,6 +5693,136 @@ export const jobManagerAbi = [
       }
     ],
     "name": "onDisputed",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "current",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bool",
+        "name": "upheld",
+        "type": "bool"
+      },
+      {
+        "internalType": "address[]",
+        "name": "payees",
+        "type": "address[]"
+      },
+      {
+        "internalType": "uint256[]",
+        "name": "amounts",
+        "type": "uint256[]"
+      }
+    ],
+    "name": "onVerdict",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -5738,6 +6215,38 @@ export const jobManagerAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint96",
+        "name": "maxPrice",
+        "type": "uint96"
+      }
+    ],
+    "name": "verificationBudget",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "verificationBudgetBps",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "address",
         "name": "to",
         "type": "address"
@@ -5764,18 +6273,155 @@ export const proofOfComputeAbi = [
         "type": "address"
       },
       {
-        "internalType": "uint64",
-        "name": "challengeBond_",
-        "type": "uint64"
+        "internalType": "contract INodeRegistry",
+        "name": "nodes_",
+        "type": "address"
       },
       {
-        "internalType": "uint32",
-        "name": "disputeTimeout_",
-        "type": "uint32"
+        "internalType": "contract ISeedSource",
+        "name": "seedSource_",
+        "type": "address"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint64",
+            "name": "challengeBond",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "absentPenalty",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint32",
+            "name": "disputeTimeout",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "commitWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "revealWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint16",
+            "name": "auditBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "slashVerifiersBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint16",
+            "name": "slashChallengerBps",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "auditDelay",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verifiers",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "maxRounds",
+            "type": "uint8"
+          }
+        ],
+        "internalType": "struct ProofOfCompute.Params",
+        "name": "p",
+        "type": "tuple"
       }
     ],
     "stateMutability": "nonpayable",
     "type": "constructor"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "AlreadyVoted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "AuditAlreadyDrawn",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "ChallengerCannotVerify",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "commitEnd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nowTs",
+        "type": "uint256"
+      }
+    ],
+    "name": "CommitClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "CommitmentMismatch",
+    "type": "error"
   },
   {
     "inputs": [
@@ -5804,9 +6450,288 @@ export const proofOfComputeAbi = [
         "internalType": "uint64",
         "name": "jobId",
         "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "limit",
+        "type": "uint256"
+      }
+    ],
+    "name": "IndexOutOfRange",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "InvalidParams",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      }
+    ],
+    "name": "MajorityMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint8",
+        "name": "agree",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint8",
+        "name": "disagree",
+        "type": "uint8"
+      }
+    ],
+    "name": "MajorityReached",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
       }
     ],
     "name": "NoChallenge",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint8",
+        "name": "agree",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint8",
+        "name": "disagree",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "needed",
+        "type": "uint256"
+      }
+    ],
+    "name": "NoMajority",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint8",
+        "name": "rounds",
+        "type": "uint8"
+      }
+    ],
+    "name": "NoRoundsLeft",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotAChallenger",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "NotAbsent",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "enum IAIJobManager.JobState",
+        "name": "state",
+        "type": "uint8"
+      }
+    ],
+    "name": "NotAuditable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "round",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "NotDrawn",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "NotInMajority",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "NothingToReveal",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "closedAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nowTs",
+        "type": "uint256"
+      }
+    ],
+    "name": "RevealClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "opensAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nowTs",
+        "type": "uint256"
+      }
+    ],
+    "name": "RevealNotOpen",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "revealEnd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nowTs",
+        "type": "uint256"
+      }
+    ],
+    "name": "RoundNotOver",
     "type": "error"
   },
   {
@@ -5819,6 +6744,122 @@ export const proofOfComputeAbi = [
     ],
     "name": "SafeERC20FailedOperation",
     "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "seedBlock",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "blockNumber",
+        "type": "uint256"
+      }
+    ],
+    "name": "SeedNotReady",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "seedBlock",
+        "type": "uint256"
+      }
+    ],
+    "name": "SeedUnavailable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "StaleRecord",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "VerifiersComplete",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "revealEnd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nowTs",
+        "type": "uint256"
+      }
+    ],
+    "name": "VotesPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "WorkerCannotVerify",
+    "type": "error"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "audited",
+        "type": "bool"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "seedBlock",
+        "type": "uint256"
+      }
+    ],
+    "name": "AuditDrawn",
+    "type": "event"
   },
   {
     "anonymous": false,
@@ -5863,6 +6904,74 @@ export const proofOfComputeAbi = [
       {
         "indexed": true,
         "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "round",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "Committed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "upheld",
+        "type": "bool"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "challenger",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "agree",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "disagree",
+        "type": "uint8"
+      }
+    ],
+    "name": "DisputeResolved",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
         "name": "challenger",
         "type": "address"
       },
@@ -5875,6 +6984,186 @@ export const proofOfComputeAbi = [
     ],
     "name": "DisputeUnresolved",
     "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes32",
+        "name": "result",
+        "type": "bytes32"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "agrees",
+        "type": "bool"
+      }
+    ],
+    "name": "Revealed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "VerifierSlashed",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint8",
+        "name": "round",
+        "type": "uint8"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint64",
+        "name": "seed",
+        "type": "uint64"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint256",
+        "name": "seedBlock",
+        "type": "uint256"
+      },
+      {
+        "indexed": false,
+        "internalType": "uint32",
+        "name": "commitEnd",
+        "type": "uint32"
+      }
+    ],
+    "name": "VerifiersDrawn",
+    "type": "event"
+  },
+  {
+    "inputs": [],
+    "name": "absentPenalty",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "auditBps",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "auditDelay",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint8",
+        "name": "verification",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "resultBlock",
+        "type": "uint256"
+      }
+    ],
+    "name": "auditDue",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint8",
+        "name": "verification",
+        "type": "uint8"
+      }
+    ],
+    "name": "auditRateOf",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
   },
   {
     "inputs": [
@@ -5982,7 +7271,7 @@ export const proofOfComputeAbi = [
           }
         ],
         "internalType": "struct IAIJobManager.Job",
-        "name": "",
+        "name": "job",
         "type": "tuple"
       }
     ],
@@ -6041,6 +7330,120 @@ export const proofOfComputeAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "commitment",
+        "type": "bytes32"
+      }
+    ],
+    "name": "commit",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "commitWindow",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "disputeOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "challenger",
+            "type": "address"
+          },
+          {
+            "internalType": "uint32",
+            "name": "openedAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "commitEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint8",
+            "name": "round",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "commits",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "agree",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "disagree",
+            "type": "uint8"
+          }
+        ],
+        "internalType": "struct ProofOfCompute.Dispute",
+        "name": "",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "worker",
+            "type": "address"
+          },
+          {
+            "internalType": "uint32",
+            "name": "seedBlock",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint64",
+            "name": "seed",
+            "type": "uint64"
+          }
+        ],
+        "internalType": "struct ProofOfCompute.Draw",
+        "name": "",
+        "type": "tuple"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "disputeTimeout",
     "outputs": [
@@ -6054,6 +7457,134 @@ export const proofOfComputeAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
+      }
+    ],
+    "name": "drawAudit",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "drawVerifiers",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "jobs",
     "outputs": [
@@ -6064,6 +7595,267 @@ export const proofOfComputeAbi = [
       }
     ],
     "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "maxRounds",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
+      }
+    ],
+    "name": "nextRound",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "nodes",
+    "outputs": [
+      {
+        "internalType": "contract INodeRegistry",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
+      },
+      {
+        "internalType": "address[]",
+        "name": "majority",
+        "type": "address[]"
+      }
+    ],
+    "name": "resolve",
+    "outputs": [],
+    "stateMutability": "nonpayable",
     "type": "function"
   },
   {
@@ -6182,6 +7974,308 @@ export const proofOfComputeAbi = [
     "type": "function"
   },
   {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "result",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bool",
+        "name": "agrees",
+        "type": "bool"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
+      }
+    ],
+    "name": "reveal",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "revealWindow",
+    "outputs": [
+      {
+        "internalType": "uint32",
+        "name": "",
+        "type": "uint32"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "seedSource",
+    "outputs": [
+      {
+        "internalType": "contract ISeedSource",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "slashAbsent",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "slashChallengerBps",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "slashVerifiersBps",
+    "outputs": [
+      {
+        "internalType": "uint16",
+        "name": "",
+        "type": "uint16"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
     "inputs": [],
     "name": "token",
     "outputs": [
@@ -6189,6 +8283,89 @@ export const proofOfComputeAbi = [
         "internalType": "contract IERC20",
         "name": "",
         "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint8",
+        "name": "round",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "verifierAt",
+    "outputs": [
+      {
+        "internalType": "address",
+        "name": "",
+        "type": "address"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
+    "name": "verifiers",
+    "outputs": [
+      {
+        "internalType": "uint8",
+        "name": "",
+        "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "voteOf",
+    "outputs": [
+      {
+        "components": [
+          {
+            "internalType": "enum ProofOfCompute.VoteStatus",
+            "name": "status",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "round",
+            "type": "uint8"
+          },
+          {
+            "internalType": "bytes30",
+            "name": "commitment",
+            "type": "bytes30"
+          }
+        ],
+        "internalType": "struct ProofOfCompute.Vote",
+        "name": "",
+        "type": "tuple"
       }
     ],
     "stateMutability": "view",
@@ -7103,6 +9280,17 @@ export const arthaErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "AuditDue",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint32",
         "name": "bidWindow",
         "type": "uint32"
@@ -7543,6 +9731,27 @@ export const arthaErrorsAbi = [
       },
       {
         "internalType": "uint256",
+        "name": "total",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      }
+    ],
+    "name": "PayoutMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
         "name": "price",
         "type": "uint256"
       },
@@ -7679,6 +9888,81 @@ export const arthaErrorsAbi = [
         "type": "uint64"
       },
       {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "AlreadyVoted",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "AuditAlreadyDrawn",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "ChallengerCannotVerify",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "commitEnd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nowTs",
+        "type": "uint256"
+      }
+    ],
+    "name": "CommitClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "CommitmentMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
         "internalType": "uint256",
         "name": "timeoutAt",
         "type": "uint256"
@@ -7698,9 +9982,374 @@ export const arthaErrorsAbi = [
         "internalType": "uint64",
         "name": "jobId",
         "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "limit",
+        "type": "uint256"
+      }
+    ],
+    "name": "IndexOutOfRange",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      }
+    ],
+    "name": "MajorityMismatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint8",
+        "name": "agree",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint8",
+        "name": "disagree",
+        "type": "uint8"
+      }
+    ],
+    "name": "MajorityReached",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
       }
     ],
     "name": "NoChallenge",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint8",
+        "name": "agree",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint8",
+        "name": "disagree",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "needed",
+        "type": "uint256"
+      }
+    ],
+    "name": "NoMajority",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint8",
+        "name": "rounds",
+        "type": "uint8"
+      }
+    ],
+    "name": "NoRoundsLeft",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      }
+    ],
+    "name": "NotAChallenger",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "NotAbsent",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "enum IAIJobManager.JobState",
+        "name": "state",
+        "type": "uint8"
+      }
+    ],
+    "name": "NotAuditable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "caller",
+        "type": "address"
+      },
+      {
+        "internalType": "uint8",
+        "name": "round",
+        "type": "uint8"
+      },
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "NotDrawn",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "NotInMajority",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "NothingToReveal",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "closedAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nowTs",
+        "type": "uint256"
+      }
+    ],
+    "name": "RevealClosed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "opensAt",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nowTs",
+        "type": "uint256"
+      }
+    ],
+    "name": "RevealNotOpen",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "revealEnd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nowTs",
+        "type": "uint256"
+      }
+    ],
+    "name": "RoundNotOver",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "seedBlock",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "blockNumber",
+        "type": "uint256"
+      }
+    ],
+    "name": "SeedNotReady",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "seedBlock",
+        "type": "uint256"
+      }
+    ],
+    "name": "SeedUnavailable",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "StaleRecord",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "VerifiersComplete",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "revealEnd",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "nowTs",
+        "type": "uint256"
+      }
+    ],
+    "name": "VotesPending",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      }
+    ],
+    "name": "WorkerCannotVerify",
     "type": "error"
   },
   {

@@ -13,6 +13,7 @@ export {
 } from "./bid.ts";
 export { BidFormatError, decodeBid } from "./decodeBid.ts";
 export { encodeBid, MAX_BID_BYTES } from "./encodeBid.ts";
+export { maxClaimPrice } from "./maxClaimPrice.ts";
 export { compareBids, type RankBidsOptions, rankBids } from "./rankBids.ts";
 export { type BidSigner, type SignBidParameters, signBid } from "./signBid.ts";
 export { recoverBidSigner, type VerifyBidParameters, verifyBid } from "./verifyBid.ts";

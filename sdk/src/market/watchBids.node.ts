@@ -52,10 +52,11 @@ export type WatchBidsParameters = {
  * Watches job `jobId`'s auction live: starts an ephemeral libp2p node (fresh identity, nothing written),
  * joins through `bootstrap` and the registered nodes' multiaddrs, subscribes to the deployment's bid topic
  * and yields each valid bid for the job once, in arrival order. Bids are judged by validateBid, as the
- * agents judge them (signature, job open and within its bid window, price ≤ maxPrice, node registered,
- * active and eligible), against the chain read every `pollingIntervalMs`; a node's re-bid counts only when
- * lower than its earlier one. Invalid bids are Rejected, so gossipsub lowers their sender's score;
- * well-signed bids for other jobs are ignored (not relayed, no penalty).
+ * agents judge them (signature, job open and within its bid window, price ≤ the job's claim cap, i.e. its
+ * maxPrice less the verification budget (maxClaimPrice), node registered, active and eligible), against the
+ * chain read every `pollingIntervalMs`; a node's re-bid counts only when lower than its earlier one.
+ * Invalid bids are Rejected, so gossipsub lowers their sender's score; well-signed bids for other jobs are
+ * ignored (not relayed, no penalty).
  *
  * Returns (and stops the node, unless it is the caller's `node`) when `signal` aborts, when the consumer stops iterating, when the job leaves
  * the auction (cancelled, expired, …) and when chain time reaches the end of its claim window; at once,
@@ -72,9 +73,14 @@ export async function* watchBids(
   const chainId = deployment.chainId;
   const interval = p.pollingIntervalMs ?? publicClient.pollingInterval ?? 1000;
   const log = p.log ?? silentMarketLogger;
-  const [firstRecord, claimWindow, firstHead] = await Promise.all([
+  const [firstRecord, claimWindow, verificationBudgetBps, firstHead] = await Promise.all([
     getJobRecord(publicClient, { jobManager, jobId: p.jobId }),
     publicClient.readContract({ address: jobManager, abi: jobManagerAbi, functionName: "claimWindow" }),
+    publicClient.readContract({
+      address: jobManager,
+      abi: jobManagerAbi,
+      functionName: "verificationBudgetBps",
+    }),
     publicClient.getBlock(),
   ]);
   let record: JobRecord = firstRecord;
@@ -137,6 +143,7 @@ export async function* watchBids(
         now,
         chainId,
         jobManager,
+        verificationBudgetBps,
         lookupJob: async (id) => (id === p.jobId ? record : undefined),
         lookupNode,
         ...(lowest.has(key) ? { lowestSeenPrice: lowest.get(key)!.price } : {}),

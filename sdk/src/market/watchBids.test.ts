@@ -17,7 +17,8 @@ let operators: Address[];
 const agents: GossipNode[] = [];
 
 beforeAll(async () => {
-  a = await deployArtha({ minBidWindow: 5 });
+  // The production verification budget: a job of maxPrice 100 can be claimed at 90 at most.
+  a = await deployArtha({ minBidWindow: 5, verificationBudgetBps: 1_000 });
   topic = bidTopic({ chainId: a.deployment.chainId, jobManager: a.jobManager.address });
   operators = [
     await a.registerNode(a.operators[0]!),
@@ -131,7 +132,8 @@ describe("watchBids", () => {
     const invalid: [SignedBid, RegExp][] = [
       [forged, /signature/i],
       // (From a node with no bid yet: a node's re-bid not below its last is ignored before anything else.)
-      [await bid(2, { jobId, price: 101n * TOKEN }), /above job \d+'s max price/],
+      // Within maxPrice (100) but above the claim cap (90): the contract would refuse its claim.
+      [await bid(2, { jobId, price: 95n * TOKEN }), /above job \d+'s claim cap 90000000 /],
       [await bid(2, { jobId }), /GB per GPU; job \d+ needs 16 GB/],
     ];
     for (const [b, reason] of invalid) {

@@ -1,7 +1,7 @@
 // Server-sent events: a job's timeline as it grows (/jobs/:id/events, from its submission, ending after its
-// terminal event) and every job's events from now on (/jobs/events). Each SSE event is a timeline row, `id:`
-// its event id: a client reconnecting with Last-Event-ID resumes after it. Rows are read every POLL_MS from
-// the indexed tables, so what streams is what the routes serve.
+// terminal event's transaction) and every job's events from now on (/jobs/events). Each SSE event is a
+// timeline row, `id:` its event id: a client reconnecting with Last-Event-ID resumes after it. Rows are read
+// every POLL_MS from the indexed tables, so what streams is what the routes serve.
 
 import { db } from "ponder:api";
 import schema from "ponder:schema";
@@ -15,6 +15,7 @@ import { id64, notFound, parsePath, parseQuery } from "../query.ts";
 type SQL = NonNullable<ReturnType<typeof and>>;
 
 const POLL_MS = 250;
+const PAGE = 500;
 const terminal = new Set<string>(terminalJobStates.map((s) => jobStateLabel(JobState[s])));
 
 type Row = typeof schema.jobEvent.$inferSelect;
@@ -31,7 +32,10 @@ async function rowById(id: string | undefined): Promise<Position | undefined> {
   return row;
 }
 
-/** Streams timeline rows matching `filter` after `start`; with `endOnTerminal`, stops after a terminal one. */
+/**
+ * Streams timeline rows matching `filter` after `start`; with `endOnTerminal`, stops after a terminal one and
+ * the rest of its transaction.
+ */
 function follow(c: Context, filter: SQL | undefined, start: Position | undefined, endOnTerminal: boolean) {
   return streamSSE(c, async (stream) => {
     let open = true;
@@ -39,6 +43,7 @@ function follow(c: Context, filter: SQL | undefined, start: Position | undefined
       open = false;
     });
     let last = start;
+    let endTx: string | undefined;
     while (open) {
       let rows: Row[];
       try {
@@ -47,19 +52,24 @@ function follow(c: Context, filter: SQL | undefined, start: Position | undefined
           .from(e)
           .where(and(...(filter ? [filter] : []), ...(last ? [after(last)] : [])))
           .orderBy(asc(e.block), asc(e.logIndex))
-          .limit(500);
+          .limit(PAGE);
       } catch {
         return; // the server is shutting down
       }
       for (const row of rows) {
+        // The rest of the terminal event's transaction belongs to the story too (a verdict's JobVerified is
+        // followed by JobFinalized and DisputeResolved): the stream ends after it.
+        if (endTx && row.tx !== endTx) return;
         await stream.writeSSE({
           id: row.id,
           event: "job",
           data: JSON.stringify(replaceBigInts(row, (v) => v.toString())),
         });
         last = row;
-        if (endOnTerminal && terminal.has(row.state)) return;
+        if (endOnTerminal && !endTx && terminal.has(row.state)) endTx = row.tx;
       }
+      // A transaction's rows are indexed together: a short page after the terminal one holds all of them.
+      if (endTx && rows.length < PAGE) return;
       await stream.sleep(POLL_MS);
     }
   });

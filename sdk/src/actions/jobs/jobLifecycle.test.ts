@@ -153,6 +153,7 @@ describe("getJob and watchJob", () => {
       "ResultSubmitted",
       "JobDisputed",
       "Challenged",
+      "VerifiersDrawn",
       "JobRefunded",
       "DisputeUnresolved",
     ]);

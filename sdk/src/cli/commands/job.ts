@@ -187,7 +187,13 @@ function describeEvent(e: JobEvent, format: Token["format"]): string {
     case "JobExpired":
       return `expired without a result: refund ${format(a.refund as bigint)}`;
     case "JobDisputed":
-      return `result disputed by ${a.challenger}`;
+      return a.challenger === zeroAddress
+        ? "result drawn for a random audit: verifiers re-run the job"
+        : `result disputed by ${a.challenger}`;
+    case "JobVerified":
+      return a.upheld
+        ? "verifiers upheld the result"
+        : `verifiers rejected the result: the node's bond ${format(a.slashed as bigint)} was slashed`;
     case "JobRefunded":
       return `dispute unresolved: refund ${format(a.refund as bigint)}`;
     default:

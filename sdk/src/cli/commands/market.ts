@@ -1,10 +1,12 @@
 // The market from the requester's side: `job bids <id>` (the live auction, over gossip) and `price` (what
 // comparable jobs recently paid); `train|infer|agent --wait` shows the bids through followBids.
 import type { Command } from "commander";
+import { jobManagerAbi } from "../../abi/generated.ts";
 import { estimatePrice } from "../../actions/jobs/estimatePrice.ts";
 import { getJob } from "../../actions/jobs/getJob.ts";
 import type { GossipNode } from "../../market/gossip/startGossip.ts";
 import { parsePeerAddress } from "../../market/gossip/startGossip.ts";
+import { maxClaimPrice } from "../../market/maxClaimPrice.ts";
 import { joinBidGossip, type VerifiedBid, watchBids } from "../../market/watchBids.node.ts";
 import { type JobSpecKind, jobSpecKinds } from "../../spec/jobSpec.ts";
 import type { ReadSession, Token } from "../connect.ts";
@@ -91,13 +93,22 @@ export function marketCommands(program: Command, job: Command, globals: Globals)
       command("job bids", globals, async (cli: Cli, idText: string, o: Options) => {
         const id = jobId("job id", idText);
         const ctx = await cli.read();
-        const job = await getJob(ctx, { jobId: id });
+        const [job, budgetBps] = await Promise.all([
+          getJob(ctx, { jobId: id }),
+          ctx.publicClient.readContract({
+            address: ctx.deployment.contracts.jobManager,
+            abi: jobManagerAbi,
+            functionName: "verificationBudgetBps",
+          }),
+        ]);
         const { format } = await ctx.token();
         if (job.state !== "open" && !(job.state === "claimed" && !job.assigned)) {
           throw new Error(`job ${id} is ${job.state}: its auction is over (arthai job status ${id})`);
         }
+        // Nodes may ask at most the claim cap: the max price less the verification budget.
+        const cap = maxClaimPrice(job.record.maxPrice, budgetBps);
         cli.progress(
-          `job ${id}: watching bids (max price ${format(job.record.maxPrice)}, bids until ${when(job.times.bidEnd)})`,
+          `job ${id}: watching bids (at most ${format(cap)}: max price ${format(job.record.maxPrice)} less the verification budget; bids until ${when(job.times.bidEnd)})`,
         );
         const abort = new AbortController();
         const stop = () => abort.abort();

@@ -12,6 +12,8 @@ const operator = privateKeyToAccount("0xac0974bec39a17e36ba4a6b4d238ff944bacb478
 const other = privateKeyToAccount("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
 
 const NOW = 1_800_000_000n;
+/** The production default: a job of maxPrice 1000 can be claimed at 900 at most. */
+const BUDGET_BPS = 1_000;
 const openJob: BidJobView = {
   state: JobState.Open,
   maxPrice: 1_000n,
@@ -50,6 +52,7 @@ function check(
     ...deployment,
     bid,
     now: NOW,
+    verificationBudgetBps: BUDGET_BPS,
     lookupJob: async (id) => (id === 1n ? job : undefined),
     lookupNode: async (a) => (a.toLowerCase() === operator.address.toLowerCase() ? node : undefined),
     ...rest,
@@ -113,7 +116,13 @@ describe("validateBid", () => {
 
   const rejections: [string, Partial<Bid>, { job?: BidJobView; node?: BidNodeView }, RegExp][] = [
     ["price 0", { price: 0n }, {}, /price 0/],
-    ["a price above maxPrice", { price: 1_001n }, {}, /price 1001 is above job 1's max price 1000/],
+    [
+      "a price above the claim cap, though within maxPrice",
+      { price: 901n },
+      {},
+      /price 901 is above job 1's claim cap 900 \(max price 1000 less its 1000 bps verification budget\)/,
+    ],
+    ["a price above maxPrice", { price: 1_001n }, {}, /price 1001 is above job 1's claim cap 900/],
     ["an unknown job", { jobId: 2n }, {}, /unknown job: job 2 does not exist/],
     [
       "a job that is not Open",
@@ -143,6 +152,17 @@ describe("validateBid", () => {
       });
     });
   }
+
+  it("accepts a price at the claim cap, and up to maxPrice when the budget is 0", async () => {
+    expect(await check(await signed({ price: 900n }))).toEqual({ verdict: "accept" });
+    expect(await check(await signed({ price: 1_000n }), { verificationBudgetBps: 0 })).toEqual({
+      verdict: "accept",
+    });
+    expect(await check(await signed({ price: 1_001n }), { verificationBudgetBps: 0n })).toMatchObject({
+      verdict: "reject",
+      reason: expect.stringMatching(/claim cap 1000 /),
+    });
+  });
 
   it("rejects a node the registry does not know", async () => {
     const verdict = await check(await signed(), { lookupNode: async () => undefined });

@@ -1,6 +1,7 @@
 import { type Address, isAddressEqual } from "viem";
 import { JobState, jobStates } from "../../constants.ts";
 import type { BidDeployment, SignedBid } from "../bid.ts";
+import { maxClaimPrice } from "../maxClaimPrice.ts";
 import { recoverBidSigner } from "../verifyBid.ts";
 
 /** What the bid rules need of a job (AIJobManager's record carries all of it). */
@@ -40,6 +41,11 @@ export type ValidateBidParameters = BidDeployment & {
   lookupJob(jobId: bigint): Promise<BidJobView | undefined>;
   /** The node as NodeRegistry has it; undefined if unknown. */
   lookupNode(node: Address): Promise<BidNodeView | undefined>;
+  /**
+   * The job manager's `verificationBudgetBps` (immutable: read it once): a bid above the job's claim cap,
+   * `maxClaimPrice(maxPrice, verificationBudgetBps)`, could never be claimed.
+   */
+  verificationBudgetBps: bigint | number;
   /** Lowest price this node already bid for this job in bids we accepted, if any. */
   lowestSeenPrice?: bigint;
   /**
@@ -63,6 +69,7 @@ const ignore = (reason: string): BidVerdict => ({ verdict: "ignore", reason });
  * `lookupJob` reads the chain head, so a job unknown there was never seen by an honest bidder. (A
  * validator whose RPC lags by more than those blocks would wrongly penalise; that is a broken RPC.)
  *
+ * The price bound mirrors AIJobManager.claim: at most the job's claim cap (maxClaimPrice), not its maxPrice.
  * Node eligibility mirrors NodeRegistry.lockBond, so a bid accepted here is one whose claim would not
  * revert on eligibility (free stake for the bond is not checked: it changes with every claim).
  */
@@ -102,8 +109,11 @@ export async function validateBid(p: ValidateBidParameters): Promise<BidVerdict>
   if (jobView.state !== JobState.Open) {
     return reject(`${job} is ${jobStates[jobView.state] ?? `in state ${jobView.state}`}, not Open`);
   }
-  if (bid.price > jobView.maxPrice) {
-    return reject(`price ${bid.price} is above ${job}'s max price ${jobView.maxPrice}`);
+  const cap = maxClaimPrice(jobView.maxPrice, p.verificationBudgetBps);
+  if (bid.price > cap) {
+    return reject(
+      `price ${bid.price} is above ${job}'s claim cap ${cap} (max price ${jobView.maxPrice} less its ${p.verificationBudgetBps} bps verification budget)`,
+    );
   }
 
   const node = await p.lookupNode(bid.node);
