@@ -7,19 +7,13 @@ import {
   type ArthaWriteContext,
   type Deployment,
   getJobRecord,
+  getVerifierDraw,
   JobKind,
   type JobRecord,
+  verificationCommitment,
 } from "@arthaain/sdk";
 import hre from "hardhat";
-import {
-  type Address,
-  encodeAbiParameters,
-  type Hash,
-  type Hex,
-  keccak256,
-  parseAbiParameters,
-  toHex,
-} from "viem";
+import { type Address, type Hash, type Hex, keccak256, toHex } from "viem";
 import { ArthaDevnetModule, type defaultParams } from "../../ignition/modules/Artha.ts";
 
 export { JobKind, JobState } from "@arthaain/sdk";
@@ -231,16 +225,6 @@ export async function deployArtha(
     const poc = await as(proofOfCompute, wallet);
     return mined(poc.write.drawAudit([jobId, await record(jobId)]));
   }
-  const commitment = (jobId: bigint, verifier: Address, result: Hex, agrees: boolean, salt: Hex) =>
-    keccak256(
-      encodeAbiParameters(parseAbiParameters("uint64, address, bytes32, bool, bytes32"), [
-        jobId,
-        verifier,
-        result,
-        agrees,
-        salt,
-      ]),
-    );
   async function commit(
     wallet: Wallet,
     jobId: bigint,
@@ -250,7 +234,7 @@ export async function deployArtha(
     agrees = false,
   ) {
     const poc = await as(proofOfCompute, wallet);
-    const c = commitment(jobId, wallet.account.address, result, agrees, salt);
+    const c = verificationCommitment(jobId, wallet.account.address, result, agrees, salt);
     return mined(poc.write.commit([jobId, index, c]));
   }
   async function reveal(wallet: Wallet, jobId: bigint, result: Hex, salt: Hex, agrees = false) {
@@ -266,36 +250,16 @@ export async function deployArtha(
    * The current round's first `max` distinct verifiers (never the worker or the challenger) with their draw
    * indices, computed
    * as the contract does; a seed not fixed on-chain yet is taken from its block's hash, as a verifier would.
+   * The SDK's getVerifierDraw computes it (one source of truth for the agent, the tests and the bench).
    */
   async function drawnVerifiers(jobId: bigint, max: number) {
-    const [dispute, draw] = await proofOfCompute.read.disputeOf([jobId]);
-    const k = await proofOfCompute.read.verifiers();
-    let seed = draw.seed;
-    if (seed === 0n) {
-      const { hash } = await publicClient.getBlock({ blockNumber: BigInt(draw.seedBlock) });
-      const word = BigInt(
-        keccak256(
-          encodeAbiParameters(parseAbiParameters("bytes32, uint64, uint8"), [hash, jobId, dispute.round]),
-        ),
-      );
-      seed = word & ((1n << 64n) - 1n) || 1n;
-    }
-    const n = await nodeRegistry.read.activeCount();
-    const found: { address: Address; index: bigint }[] = [];
-    for (let i = 0n; i < 2n * BigInt(k) && found.length < max; i++) {
-      const at = BigInt(
-        keccak256(
-          encodeAbiParameters(parseAbiParameters("uint64, uint8, uint256"), [seed, dispute.round, i]),
-        ),
-      );
-      const v = await nodeRegistry.read.activeAt([at % n]);
-      const taken =
-        v.toLowerCase() === draw.worker.toLowerCase() ||
-        v.toLowerCase() === dispute.challenger.toLowerCase() ||
-        found.some((f) => f.address.toLowerCase() === v.toLowerCase());
-      if (!taken) found.push({ address: v, index: i });
-    }
-    return found;
+    const draw = await getVerifierDraw(publicClient as never, {
+      proofOfCompute: proofOfCompute.address,
+      nodeRegistry: nodeRegistry.address,
+      jobId,
+      max,
+    });
+    return draw?.verifiers ?? [];
   }
 
   /** Moves simulated time so the next block is at `timestamp`. */

@@ -36,6 +36,8 @@ export type AgentContext = {
   verificationBudgetBps: bigint;
   /** The latest block's timestamp: the clock every on-chain window is measured by. */
   chainNow(): bigint;
+  /** The latest block's number (seed blocks of audit draws are counted in blocks). */
+  chainHead(): bigint;
   /** The URL this agent's API is reached at (output URIs point there). */
   apiUrl(): string;
   /** Where one attempt of one job keeps its spec, inputs, outputs and logs. */

@@ -4,12 +4,13 @@
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseJobSpec, requestsNetwork } from "@arthaain/sdk";
+import { type JobSpec, parseJobSpec, requestsNetwork } from "@arthaain/sdk";
 import { outputRootOfDirectory } from "@arthaain/sdk/node";
 import { type Hex, sha256, zeroHash } from "viem";
 import {
   ClusterError,
   findJobContainer,
+  type JobIdentity,
   jobEnvironment,
   prepareOutputDir,
   removeJobContainer,
@@ -53,11 +54,9 @@ async function inputsOf(ctx: AgentContext, jobId: bigint): Promise<{ model?: Inp
   return inputs;
 }
 
-/** Phase "assigned": verified inputs in place, the container started (or found), then phase "running". */
-export async function startAssigned(ctx: AgentContext, work: Work): Promise<void> {
-  const stored = ctx.store.job(work.jobId)!;
-  const attempt = work.data.attempt ?? stored.job.attempts;
-  const dir = ctx.jobDir(work.jobId, attempt);
+/** The job's verified spec, fetched into `dir/spec.json` once (the bid stage may have put it there). */
+export async function prepareSpec(ctx: AgentContext, jobId: bigint, dir: string): Promise<JobSpec> {
+  const stored = ctx.store.job(jobId)!;
   const specFile = join(dir, "spec.json");
   if (!existsSync(specFile)) {
     const bytes = await fetchSpec({
@@ -70,64 +69,148 @@ export async function startAssigned(ctx: AgentContext, work: Work): Promise<void
     await mkdir(dir, { recursive: true });
     await writeFile(specFile, bytes);
   }
-  const spec = parseJobSpec(await readFile(specFile));
+  return parseJobSpec(await readFile(specFile));
+}
 
-  const existing = await findJobContainer(ctx.docker, work.jobId, attempt);
-  let containerId = existing?.containerId;
-  const deadlineMs = work.data.deadlineMs ?? wallDeadline(ctx, stored.job.bidEnd, stored.job.maxRuntime);
-  if (!containerId) {
-    const inputs = await inputsOf(ctx, work.jobId);
-    const mounts: { modelDir?: string; dataDir?: string } = {};
-    for (const [name, input] of Object.entries(inputs) as [keyof typeof inputs, Input][]) {
-      const dest = join(dir, "in", name);
-      if (!existsSync(dest)) {
-        const maxBytes = Math.min(
-          ctx.config.policy.maxInputBytes,
-          spec.maxInputBytes ?? Number.POSITIVE_INFINITY,
-        );
-        const fileRoots = ctx.config.policy.fileRoots;
-        await fetchInput({ uri: input.uri, contentHash: input.contentHash, dest, maxBytes, fileRoots }).catch(
-          (e: Error) => {
-            throw new JobFailure("inputs", `${name}: ${e.message}`);
-          },
-        );
-      }
-      mounts[name === "model" ? "modelDir" : "dataDir"] = dest;
-    }
-    const outputDir = join(dir, "out");
-    await rm(outputDir, { recursive: true, force: true });
-    await mkdir(outputDir, { recursive: true });
-    await prepareOutputDir(outputDir);
-    const r = spec.resources;
-    const gpuIndexes = work.data.reservation?.gpuIndexes ?? [];
-    try {
-      ({ containerId } = await startJobContainer(ctx.docker, {
-        image: `sha256:${stored.details.imageDigest!.slice(2)}`,
-        specFile,
-        ...mounts,
-        outputDir,
-        env: jobEnvironment(work.jobId.toString(), spec),
-        network: requestsNetwork(spec) ? "bridge" : "none",
-        limits: {
-          memoryBytes: r.memoryMb * 1024 ** 2,
-          nanoCpus: Math.round(r.cpus * 1e9),
-          pidsLimit: r.pids,
-          shmBytes: r.shmMb * 1024 ** 2,
+/** One run of a job's container: the paid run (attempt) or a verifier's re-run (its own identity). */
+export type RunTarget = {
+  jobId: bigint;
+  /** Holds spec.json, in/ (verified inputs), out/ and job.log. */
+  dir: string;
+  /** The container's labels and name: unique per run on a host. */
+  identity: JobIdentity;
+  deadlineMs: number;
+  gpuIndexes: readonly number[];
+};
+
+/**
+ * Fetches the verified inputs and starts the job's container in the sandbox (no network unless the spec
+ * asks and the policy allowed it), or finds the one a run before a restart started. Failures that end the
+ * run are JobFailure.
+ */
+export async function startJobRun(
+  ctx: AgentContext,
+  target: RunTarget,
+  spec: JobSpec,
+): Promise<{ containerId: string; reattached: boolean }> {
+  const stored = ctx.store.job(target.jobId)!;
+  const { dir } = target;
+  const { identity } = target;
+  const existing = await findJobContainer(ctx.docker, identity.jobId, identity.attempt, identity.verifier);
+  if (existing) return { containerId: existing.containerId, reattached: true };
+  const inputs = await inputsOf(ctx, target.jobId);
+  const mounts: { modelDir?: string; dataDir?: string } = {};
+  for (const [name, input] of Object.entries(inputs) as [keyof typeof inputs, Input][]) {
+    const dest = join(dir, "in", name);
+    if (!existsSync(dest)) {
+      const maxBytes = Math.min(
+        ctx.config.policy.maxInputBytes,
+        spec.maxInputBytes ?? Number.POSITIVE_INFINITY,
+      );
+      const fileRoots = ctx.config.policy.fileRoots;
+      await fetchInput({ uri: input.uri, contentHash: input.contentHash, dest, maxBytes, fileRoots }).catch(
+        (e: Error) => {
+          throw new JobFailure("inputs", `${name}: ${e.message}`);
         },
-        ...(gpuIndexes.length ? { gpus: { deviceIds: gpuIndexes.map(String) } } : {}),
-        ...(spec.command ? { cmd: spec.command } : {}),
-        deadlineMs,
-        jobId: work.jobId.toString(),
-        attempt,
-      }));
-    } catch (error) {
-      throw new JobFailure("run", (error as Error).message);
+      );
     }
-    ctx.metrics.runs.inc();
-    ctx.log.info({ jobId: work.jobId.toString(), containerId }, "container started");
-  } else {
-    ctx.log.info({ jobId: work.jobId.toString(), containerId }, "re-attached to the job's container");
+    mounts[name === "model" ? "modelDir" : "dataDir"] = dest;
   }
+  const outputDir = join(dir, "out");
+  await rm(outputDir, { recursive: true, force: true });
+  await mkdir(outputDir, { recursive: true });
+  await prepareOutputDir(outputDir);
+  const r = spec.resources;
+  try {
+    const { containerId } = await startJobContainer(ctx.docker, {
+      image: `sha256:${stored.details.imageDigest!.slice(2)}`,
+      specFile: join(dir, "spec.json"),
+      ...mounts,
+      outputDir,
+      env: jobEnvironment(target.jobId.toString(), spec),
+      network: requestsNetwork(spec) ? "bridge" : "none",
+      limits: {
+        memoryBytes: r.memoryMb * 1024 ** 2,
+        nanoCpus: Math.round(r.cpus * 1e9),
+        pidsLimit: r.pids,
+        shmBytes: r.shmMb * 1024 ** 2,
+      },
+      ...(target.gpuIndexes.length ? { gpus: { deviceIds: target.gpuIndexes.map(String) } } : {}),
+      ...(spec.command ? { cmd: spec.command } : {}),
+      deadlineMs: target.deadlineMs,
+      jobId: identity.jobId,
+      attempt: identity.attempt,
+      ...(identity.verifier ? { verifier: identity.verifier } : {}),
+    });
+    ctx.metrics.runs.inc();
+    return { containerId, reattached: false };
+  } catch (error) {
+    throw new JobFailure("run", (error as Error).message);
+  }
+}
+
+/**
+ * Waits for a run's container, keeps its logs in `dir/job.log`, removes it and computes the output root of
+ * `dir/out` (and the sha256 of its result.json). A failed run is JobFailure; an engine that went away is
+ * thrown as it is (wait again later: the container may still be there).
+ */
+export async function finishJobRun(
+  ctx: AgentContext,
+  run: { containerId: string; deadlineMs: number; dir: string },
+): Promise<{ root: Hex; metricsHash: Hex; ms: number }> {
+  ctx.metrics.running.inc();
+  let result: Awaited<ReturnType<typeof waitJobContainer>>;
+  try {
+    result = await waitJobContainer(ctx.docker, run.containerId, {
+      deadlineMs: run.deadlineMs,
+      logFile: join(run.dir, "job.log"),
+    });
+  } catch (error) {
+    // An engine that went away may come back with the container still there: wait again next tick.
+    if (error instanceof ClusterError && (error.code === "engine-unreachable" || error.code === "aborted"))
+      throw error;
+    throw new JobFailure("run", (error as Error).message);
+  } finally {
+    ctx.metrics.running.dec();
+  }
+  await removeJobContainer(ctx.docker, run.containerId).catch(() => undefined);
+  if (result.timedOut) throw new JobFailure("run", "killed at the job's deadline");
+  if (result.oomKilled)
+    throw new JobFailure("run", "out of memory: the job exceeded its spec's resources.memoryMb");
+  if (result.exitCode !== 0) {
+    throw new JobFailure("run", `exit code ${result.exitCode}: ${result.lastErrorLine || "no error line"}`);
+  }
+  const outputDir = join(run.dir, "out");
+  const { root } = await outputRootOfDirectory(outputDir).catch((e: Error) => {
+    throw new JobFailure("commit", e.message);
+  });
+  const resultJson = join(outputDir, "result.json");
+  const metricsHash = existsSync(resultJson) ? sha256(await readFile(resultJson)) : zeroHash;
+  return { root, metricsHash, ms: Math.round(result.startToExitMs) };
+}
+
+/** Phase "assigned": verified inputs in place, the container started (or found), then phase "running". */
+export async function startAssigned(ctx: AgentContext, work: Work): Promise<void> {
+  const stored = ctx.store.job(work.jobId)!;
+  const attempt = work.data.attempt ?? stored.job.attempts;
+  const dir = ctx.jobDir(work.jobId, attempt);
+  const spec = await prepareSpec(ctx, work.jobId, dir);
+  const deadlineMs = work.data.deadlineMs ?? wallDeadline(ctx, stored.job.bidEnd, stored.job.maxRuntime);
+  const { containerId, reattached } = await startJobRun(
+    ctx,
+    {
+      jobId: work.jobId,
+      dir,
+      identity: { jobId: work.jobId, attempt },
+      deadlineMs,
+      gpuIndexes: work.data.reservation?.gpuIndexes ?? [],
+    },
+    spec,
+  );
+  ctx.log.info(
+    { jobId: work.jobId.toString(), containerId },
+    reattached ? "re-attached to the job's container" : "container started",
+  );
   ctx.store.setWork(work.jobId, "running", {
     containerId,
     deadlineMs,
@@ -140,44 +223,18 @@ export async function awaitRun(ctx: AgentContext, work: Work): Promise<void> {
   const stored = ctx.store.job(work.jobId)!;
   const attempt = work.data.attempt ?? stored.job.attempts;
   const dir = ctx.jobDir(work.jobId, attempt);
-  ctx.metrics.running.inc();
-  let result: Awaited<ReturnType<typeof waitJobContainer>>;
-  try {
-    result = await waitJobContainer(ctx.docker, work.data.containerId!, {
-      deadlineMs: work.data.deadlineMs!,
-      logFile: join(dir, "job.log"),
-    });
-  } catch (error) {
-    // An engine that went away may come back with the container still there: wait again next tick.
-    if (error instanceof ClusterError && (error.code === "engine-unreachable" || error.code === "aborted"))
-      throw error;
-    throw new JobFailure("run", (error as Error).message);
-  } finally {
-    ctx.metrics.running.dec();
-  }
-  await removeJobContainer(ctx.docker, work.data.containerId!).catch(() => undefined);
-  if (result.timedOut) throw new JobFailure("run", "killed at the job's deadline");
-  if (result.oomKilled)
-    throw new JobFailure("run", "out of memory: the job exceeded its spec's resources.memoryMb");
-  if (result.exitCode !== 0) {
-    throw new JobFailure("run", `exit code ${result.exitCode}: ${result.lastErrorLine || "no error line"}`);
-  }
-  const outputDir = join(dir, "out");
-  const { root } = await outputRootOfDirectory(outputDir).catch((e: Error) => {
-    throw new JobFailure("commit", e.message);
+  const { root, metricsHash, ms } = await finishJobRun(ctx, {
+    containerId: work.data.containerId!,
+    deadlineMs: work.data.deadlineMs!,
+    dir,
   });
-  const resultJson = join(outputDir, "result.json");
-  const metricsHash = existsSync(resultJson) ? sha256(await readFile(resultJson)) : zeroHash;
   ctx.store.setWork(work.jobId, "ran", {
     outputRoot: root,
     metricsHash,
     outputUri: `${ctx.apiUrl()}/jobs/${work.jobId}/outputs/`,
     exitCode: 0,
   });
-  ctx.log.info(
-    { jobId: work.jobId.toString(), outputRoot: root, ms: Math.round(result.startToExitMs) },
-    "job ran",
-  );
+  ctx.log.info({ jobId: work.jobId.toString(), outputRoot: root, ms }, "job ran");
 }
 
 /**

@@ -26,6 +26,7 @@ import { awaitAssignment, claimWhenOurTurn } from "./claim.ts";
 import type { AgentContext } from "./context.ts";
 import { awaitRun, JobFailure, startAssigned } from "./run.ts";
 import { finalizeWhenDue, submitResult, withdrawEarnings } from "./settle.ts";
+import { startVerifier } from "./verify.ts";
 
 export class AgentStartError extends Error {
   override readonly name = "AgentStartError";
@@ -146,6 +147,7 @@ export async function startAgent(opts: StartAgentOptions) {
     challengeWindow: BigInt(challengeWindow),
     verificationBudgetBps: BigInt(verificationBudgetBps),
     chainNow: () => head.timestamp,
+    chainHead: () => head.number,
     apiUrl: () => config.api.publicUrl ?? api!.url,
     jobDir: (jobId, attempt) => join(config.dataDir, "jobs", `${jobId}-${attempt}`),
   };
@@ -190,6 +192,18 @@ export async function startAgent(opts: StartAgentOptions) {
     inFlight.set(jobId, p);
   };
 
+  const onRpcError = (error: unknown, attempt: number, retryInMs: number) => {
+    metrics.rpcErrors.inc();
+    log.warn(
+      { attempt, retryInMs, err: (error as Error).message.split("\n")[0] },
+      "RPC error while watching; retrying",
+    );
+  };
+  // The verifier role (docs/verification.md): its own event watcher, tick and store tables.
+  const verifier = config.verify.enabled
+    ? startVerifier(ctx, { signal: abort.signal, onRpcError })
+    : undefined;
+
   const watching = (async () => {
     const events = watchJobEvents({
       client: publicClient,
@@ -198,18 +212,13 @@ export async function startAgent(opts: StartAgentOptions) {
       confirmations: config.confirmations,
       pollIntervalMs: config.pollIntervalMs,
       signal: abort.signal,
-      onRpcError: (error, attempt, retryInMs) => {
-        metrics.rpcErrors.inc();
-        log.warn(
-          { attempt, retryInMs, err: (error as Error).message.split("\n")[0] },
-          "RPC error while watching; retrying",
-        );
-      },
+      onRpcError,
     });
     for await (const batch of events) {
       store.applyBatch(batch);
       lastBatchAt = Date.now();
       for (const e of batch.events) {
+        if (e.name === "JobDisputed") verifier?.poke(e.jobId);
         if (e.name !== "JobSubmitted" && e.name !== "JobReopened") continue;
         metrics.jobsSeen.inc();
         const prior = store.work(e.jobId);
@@ -245,6 +254,7 @@ export async function startAgent(opts: StartAgentOptions) {
       api: api.url,
       chainId: deployment.chainId,
       gpus: hardware.gpus.length,
+      verifier: config.verify.enabled,
     },
     "node agent started",
   );
@@ -260,7 +270,7 @@ export async function startAgent(opts: StartAgentOptions) {
     /** Stops every loop and part it started; containers keep running and are re-attached on restart. */
     async stop() {
       abort.abort();
-      await Promise.allSettled([watching, ticking]);
+      await Promise.allSettled([watching, ticking, verifier?.stop()]);
       // Steps waiting on a container are left: the container outlives the agent by design.
       await Promise.race([
         Promise.allSettled([...inFlight.values()]),

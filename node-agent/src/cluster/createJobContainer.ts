@@ -17,6 +17,12 @@ function checkIdentity(id: Partial<JobIdentity>): void {
       `job container: jobId: expected a decimal job id, got ${id.jobId}`,
     );
   }
+  if (id.verifier !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(id.verifier)) {
+    throw new ClusterError(
+      "invalid-options",
+      `job container: verifier: expected an address (0x and 40 hex digits), got ${id.verifier}`,
+    );
+  }
   if (id.attempt !== undefined && (!Number.isSafeInteger(id.attempt) || id.attempt < 0)) {
     throw new ClusterError(
       "invalid-options",

@@ -11,6 +11,7 @@ export {
   JOB_LABEL,
   type JobIdentity,
   jobContainerName,
+  VERIFIER_LABEL,
 } from "./jobLabels.ts";
 export { prepareOutputDir } from "./prepareOutputDir.ts";
 export { removeJobContainer } from "./removeJobContainer.ts";

@@ -95,6 +95,14 @@ export const agentConfigSchema = z.object({
         .optional(),
     })
     .prefault({}),
+  /** The verifier role (docs/verification.md): re-run disputed jobs this node is drawn for, commit, reveal. */
+  verify: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Verifier re-runs at once; each holds capacity like a paid job while its container runs. */
+      maxConcurrent: z.number().int().min(1).default(1),
+    })
+    .prefault({}),
   docker: z.object({ socketPath: z.string().optional() }).prefault({}),
   /** Hardware as declared instead of detected (hosts where detection is wrong, and tests). */
   hardware: z

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { deployArtha, sha } from "../../../scripts/lib/artha.ts";
 import { toJobEvents } from "../watch/jobEvents.ts";
+import type { ProofEvent } from "../watch/proofEvents.ts";
 import { openStore } from "./openStore.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "artha-store-"));
@@ -55,6 +56,48 @@ describe("openStore", () => {
     expect(again.allWork({ active: true }).map((w) => w.jobId)).toEqual([7n]);
     expect(again.allWork().map((w) => w.phase)).toEqual(["claimed", "lost"]);
     expect(again.work(9n)).toBeUndefined();
+    again.close();
+  });
+
+  it("keeps disputes from ProofOfCompute events with their own cursor, and the verifier's part with its salt", () => {
+    const path = join(dir, "c.db");
+    const store = openStore(path);
+    const event = (name: ProofEvent["name"], jobId: bigint, blockNumber: bigint, args = {}) =>
+      ({ name, jobId, args, blockNumber, logIndex: 0, transactionHash: "0x01" }) as ProofEvent;
+    store.applyProofBatch({
+      fromBlock: 0n,
+      toBlock: 20n,
+      events: [
+        event("VerifiersDrawn", 3n, 10n, { round: 1, seed: 0n, seedBlock: 12n, commitEnd: 500 }),
+        event("VerifiersDrawn", 4n, 11n, { round: 1, seed: 9n, seedBlock: 11n, commitEnd: 600 }),
+        event("Committed", 3n, 15n),
+        event("DisputeResolved", 4n, 18n),
+      ],
+    });
+    expect(store.proofCursor()).toBe(21n);
+    expect(store.cursor()).toBeUndefined(); // the job watcher's cursor is its own
+    expect(store.openDisputes()).toEqual([
+      {
+        jobId: 3n,
+        open: true,
+        round: 1,
+        seedBlock: 12n,
+        commitEnd: 500n,
+        lastEvent: "Committed",
+        lastBlock: 15n,
+      },
+    ]);
+    expect(store.dispute(4n)).toMatchObject({ open: false, lastEvent: "DisputeResolved" });
+    store.setVerification(3n, "ran", { round: 1, index: 2n, result: sha("r"), agrees: true, salt: sha("s") });
+    store.setVerification(3n, "committed", { commitTx: "0xc0" });
+    store.setVerification(4n, "done", { reason: "the dispute ended" });
+    store.close();
+    const again = openStore(path); // as after kill -9: the salt survives for the reveal
+    expect(again.verification(3n)).toMatchObject({
+      phase: "committed",
+      data: { round: 1, index: 2n, salt: sha("s"), result: sha("r"), agrees: true, commitTx: "0xc0" },
+    });
+    expect(again.allVerifications({ active: true }).map((v) => v.jobId)).toEqual([3n]);
     again.close();
   });
 });

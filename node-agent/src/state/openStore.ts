@@ -3,7 +3,8 @@ import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { JobRecord } from "@arthaain/sdk";
 import type { Hex } from "viem";
-import type { JobEventBatch } from "../watch/watchJobEvents.ts";
+import type { ProofEvent } from "../watch/proofEvents.ts";
+import type { JobEventBatch, LogBatch } from "../watch/watchJobEvents.ts";
 
 /** What a job's events said beyond its record: kept from JobSubmitted and ResultSubmitted. */
 export type JobDetails = {
@@ -65,6 +66,62 @@ export type WorkData = {
   /** Wall-clock times (ms) the job was assigned to us and its container started. */
   assignedAtMs?: number;
   startedAtMs?: number;
+  /** Block the settle stage waits past before looking at the job's random audit again (its seed block, or
+   * the block its drawAudit was mined in). */
+  auditWaitBlock?: number;
+};
+
+/** A dispute as the ProofOfCompute events showed it (written only by the verifier's event watcher). */
+export type StoredDispute = {
+  jobId: bigint;
+  open: boolean;
+  round: number;
+  seedBlock: bigint;
+  commitEnd: bigint;
+  lastEvent: string;
+  lastBlock: bigint;
+};
+
+/**
+ * This node's part in one job's dispute as a verifier (the verify stage is its only writer). Separate from
+ * `Work`: a verification is not paid work, and a node never verifies its own job.
+ */
+export type Verification = {
+  jobId: bigint;
+  phase: VerificationPhase;
+  data: VerificationData;
+  updatedAt: number;
+};
+export const verificationPhases = [
+  "notDrawn", // not among this round's verifiers (a later round may draw us)
+  "skipped", // drawn but not taking part in this round (too late, no capacity fit, complete); see reason
+  "drawn", // drawn; waits for capacity to re-run the job
+  "running", // the re-run's container runs
+  "ran", // the re-run's output root is known; commit next (the salt is kept before the commit is sent)
+  "committed", // commitment on-chain; reveal when the reveal phase opens
+  "revealed", // vote on-chain; resolve once a majority is in
+  "done", // the dispute ended
+  "failed", // could not take part (re-run failed, reveal missed); see reason
+] as const;
+export type VerificationPhase = (typeof verificationPhases)[number];
+export const finishedVerificationPhases: readonly VerificationPhase[] = ["done", "failed"];
+export type VerificationData = {
+  /** The round this phase is about. */
+  round?: number;
+  /** Our place in the round's draw. */
+  index?: bigint;
+  reason?: string;
+  reservation?: { cpus: number; memoryMb: number; gpuIndexes: number[] };
+  containerId?: string;
+  deadlineMs?: number;
+  /** Our output root of the re-run, and whether it equals the worker's. */
+  result?: Hex;
+  agrees?: boolean;
+  /** The commitment's salt: random, kept until the reveal (losing it means being slashed as absent). */
+  salt?: Hex;
+  commitTx?: Hex;
+  revealTx?: Hex;
+  upheld?: boolean;
 };
 
 /**
@@ -88,6 +145,21 @@ export function openStore(path: string) {
       details TEXT NOT NULL DEFAULT '{}'
     );
     CREATE TABLE IF NOT EXISTS work (
+      job_id TEXT PRIMARY KEY,
+      phase TEXT NOT NULL,
+      data TEXT NOT NULL,
+      updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS disputes (
+      job_id TEXT PRIMARY KEY,
+      open INTEGER NOT NULL,
+      round INTEGER NOT NULL,
+      seed_block TEXT NOT NULL,
+      commit_end TEXT NOT NULL,
+      last_event TEXT NOT NULL,
+      last_block TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS verifications (
       job_id TEXT PRIMARY KEY,
       phase TEXT NOT NULL,
       data TEXT NOT NULL,
@@ -118,6 +190,42 @@ export function openStore(path: string) {
   });
   const selectJob = db.prepare("SELECT * FROM jobs WHERE job_id = ?");
   const selectJobs = db.prepare("SELECT * FROM jobs ORDER BY CAST(job_id AS INTEGER)");
+
+  const selectDispute = db.prepare("SELECT * FROM disputes WHERE job_id = ?");
+  const selectOpenDisputes = db.prepare(
+    "SELECT * FROM disputes WHERE open = 1 ORDER BY CAST(job_id AS INTEGER)",
+  );
+  const upsertDispute = db.prepare(`
+    INSERT INTO disputes (job_id, open, round, seed_block, commit_end, last_event, last_block)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT(job_id) DO UPDATE SET
+      open = excluded.open, round = excluded.round, seed_block = excluded.seed_block,
+      commit_end = excluded.commit_end, last_event = excluded.last_event, last_block = excluded.last_block`);
+  const touchDispute = db.prepare("UPDATE disputes SET last_event = ?, last_block = ? WHERE job_id = ?");
+  const closeDispute = db.prepare(
+    "UPDATE disputes SET open = 0, last_event = ?, last_block = ? WHERE job_id = ?",
+  );
+  const toDispute = (row: Record<string, unknown>): StoredDispute => ({
+    jobId: BigInt(row.job_id as string),
+    open: Number(row.open) === 1,
+    round: Number(row.round),
+    seedBlock: BigInt(row.seed_block as string),
+    commitEnd: BigInt(row.commit_end as string),
+    lastEvent: row.last_event as string,
+    lastBlock: BigInt(row.last_block as string),
+  });
+  const upsertVerification = db.prepare(`
+    INSERT INTO verifications (job_id, phase, data, updated_at) VALUES (?, ?, ?, ?)
+    ON CONFLICT(job_id) DO UPDATE SET
+      phase = excluded.phase, data = excluded.data, updated_at = excluded.updated_at`);
+  const selectVerification = db.prepare("SELECT * FROM verifications WHERE job_id = ?");
+  const selectAllVerifications = db.prepare("SELECT * FROM verifications ORDER BY CAST(job_id AS INTEGER)");
+  const toVerification = (row: Record<string, unknown>): Verification => ({
+    jobId: BigInt(row.job_id as string),
+    phase: row.phase as VerificationPhase,
+    data: decode(row.data as string) as VerificationData,
+    updatedAt: Number(row.updated_at),
+  });
 
   const toStored = (row: Record<string, unknown>): StoredJob => ({
     jobId: BigInt(row.job_id as string),
@@ -176,6 +284,58 @@ export function openStore(path: string) {
       const work = { jobId, phase, data: { ...before, ...data }, updatedAt: Date.now() };
       upsertWork.run(jobId.toString(), phase, encode(work.data), work.updatedAt);
       return work;
+    },
+    /** The next ProofOfCompute block to read (the verifier's watcher), or undefined on a fresh store. */
+    proofCursor(): bigint | undefined {
+      const row = getMeta.get("proofCursor") as { value: string } | undefined;
+      return row ? BigInt(row.value) : undefined;
+    },
+    /** Stores a batch of dispute events and moves the proof cursor past it, atomically. */
+    applyProofBatch(batch: LogBatch<ProofEvent>): void {
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        for (const e of batch.events) {
+          const id = e.jobId.toString();
+          const block = e.blockNumber.toString();
+          if (e.name === "VerifiersDrawn") {
+            const a = e.args as { round: number; seedBlock: bigint; commitEnd: number };
+            upsertDispute.run(id, 1, a.round, a.seedBlock.toString(), String(a.commitEnd), e.name, block);
+          } else if (e.name === "DisputeResolved" || e.name === "DisputeUnresolved") {
+            closeDispute.run(e.name, block, id);
+          } else {
+            touchDispute.run(e.name, block, id);
+          }
+        }
+        setMeta.run("proofCursor", (batch.toBlock + 1n).toString());
+        db.exec("COMMIT");
+      } catch (error) {
+        db.exec("ROLLBACK");
+        throw error;
+      }
+    },
+    dispute(jobId: bigint): StoredDispute | undefined {
+      const row = selectDispute.get(jobId.toString()) as Record<string, unknown> | undefined;
+      return row ? toDispute(row) : undefined;
+    },
+    /** Disputes whose verdict is still to come, as far as the watched events say. */
+    openDisputes(): StoredDispute[] {
+      return (selectOpenDisputes.all() as Record<string, unknown>[]).map(toDispute);
+    },
+    verification(jobId: bigint): Verification | undefined {
+      const row = selectVerification.get(jobId.toString()) as Record<string, unknown> | undefined;
+      return row ? toVerification(row) : undefined;
+    },
+    /** Every dispute this node looked at as a verifier; `active` keeps those not finished. */
+    allVerifications(filter: { active?: boolean } = {}): Verification[] {
+      const all = (selectAllVerifications.all() as Record<string, unknown>[]).map(toVerification);
+      return filter.active ? all.filter((v) => !finishedVerificationPhases.includes(v.phase)) : all;
+    },
+    /** Moves the verification of `jobId` to `phase`, merging `data`. Durable on return. */
+    setVerification(jobId: bigint, phase: VerificationPhase, data: VerificationData = {}): Verification {
+      const before = this.verification(jobId)?.data ?? {};
+      const v = { jobId, phase, data: { ...before, ...data }, updatedAt: Date.now() };
+      upsertVerification.run(jobId.toString(), phase, encode(v.data), v.updatedAt);
+      return v;
     },
     close(): void {
       db.close();

@@ -12,6 +12,7 @@ export const jobEventNames = [
   "JobExpired",
   "JobDisputed",
   "JobRefunded",
+  "JobVerified",
 ] as const;
 export type JobEventName = (typeof jobEventNames)[number];
 

@@ -1,5 +1,5 @@
 import { sleep } from "@arthaain/sdk";
-import type { Address, PublicClient } from "viem";
+import type { Address, Log, PublicClient } from "viem";
 import { type JobEvent, toJobEvents } from "./jobEvents.ts";
 
 export type WatchJobEventsOptions = {
@@ -30,7 +30,20 @@ export type JobEventBatch = { fromBlock: bigint; toBlock: bigint; events: JobEve
  * there. An RPC error retries the same range with exponential backoff: no range is ever skipped.
  * Ends when `signal` aborts.
  */
-export async function* watchJobEvents(opts: WatchJobEventsOptions): AsyncGenerator<JobEventBatch> {
+export function watchJobEvents(opts: WatchJobEventsOptions): AsyncGenerator<JobEventBatch> {
+  return watchLogBatches({ ...opts, address: opts.jobManager, decode: toJobEvents });
+}
+
+/** A block range read completely, with one contract's decoded events in chain order. */
+export type LogBatch<E> = { fromBlock: bigint; toBlock: bigint; events: E[] };
+
+/**
+ * The loop behind watchJobEvents, for any contract's logs: batches of fully read block ranges from
+ * `fromBlock` on, `confirmations` behind the head, each range retried until read (see watchJobEvents).
+ */
+export async function* watchLogBatches<E>(
+  opts: Omit<WatchJobEventsOptions, "jobManager"> & { address: Address; decode: (logs: Log[]) => E[] },
+): AsyncGenerator<LogBatch<E>> {
   const confirmations = BigInt(opts.confirmations ?? 2);
   const pollMs = opts.pollIntervalMs ?? 1000;
   const maxRange = opts.maxBlockRange ?? 2000n;
@@ -38,13 +51,13 @@ export async function* watchJobEvents(opts: WatchJobEventsOptions): AsyncGenerat
   let next = opts.fromBlock;
   let failures = 0;
   while (!opts.signal?.aborted) {
-    let batch: JobEventBatch | undefined;
+    let batch: LogBatch<E> | undefined;
     try {
       const safeHead = (await opts.client.getBlockNumber()) - confirmations;
       if (safeHead >= next) {
         const toBlock = safeHead - next + 1n > maxRange ? next + maxRange - 1n : safeHead;
-        const logs = await opts.client.getLogs({ address: opts.jobManager, fromBlock: next, toBlock });
-        batch = { fromBlock: next, toBlock, events: toJobEvents(logs) };
+        const logs = await opts.client.getLogs({ address: opts.address, fromBlock: next, toBlock });
+        batch = { fromBlock: next, toBlock, events: opts.decode(logs) };
       }
       failures = 0;
     } catch (error) {

@@ -79,3 +79,45 @@ export {
   requireTokenBalance,
   tokenUnits,
 } from "./token/tokenBalance.ts";
+export {
+  type CommitVerificationParameters,
+  type CommitVerificationReturnType,
+  commitVerification,
+  verificationCommitment,
+} from "./verification/commitVerification.ts";
+export {
+  type DrawAuditParameters,
+  type DrawAuditReturnType,
+  drawAudit,
+} from "./verification/drawAudit.ts";
+export {
+  type DrawnVerifier,
+  drawWord,
+  type GetVerifierDrawParameters,
+  getVerifierDraw,
+  roundSeed,
+  seed64,
+  type VerifierDraw,
+} from "./verification/getVerifierDraw.ts";
+export {
+  type NextVerificationRoundParameters,
+  type NextVerificationRoundReturnType,
+  nextVerificationRound,
+} from "./verification/nextVerificationRound.ts";
+export {
+  type DisputeMajority,
+  getDisputeMajority,
+  type ResolveDisputeParameters,
+  type ResolveDisputeReturnType,
+  resolveDispute,
+} from "./verification/resolveDispute.ts";
+export {
+  type RevealVerificationParameters,
+  type RevealVerificationReturnType,
+  revealVerification,
+} from "./verification/revealVerification.ts";
+export {
+  type SlashAbsentVerifierParameters,
+  type SlashAbsentVerifierReturnType,
+  slashAbsentVerifier,
+} from "./verification/slashAbsentVerifier.ts";

@@ -1,0 +1,476 @@
+// Stage: the verifier role (docs/verification.md). Follows ProofOfCompute's dispute events; when this node
+// is drawn for a round and has room, it re-runs the job in the same sandbox as paid work (run.ts), commits
+// its output root with a random salt kept in the store, reveals once the reveal phase opens, and resolves
+// the dispute once a majority is in (anyone may; a refusal because someone else did is fine). Owns the
+// store's `disputes` (through its event watcher) and `verifications` tables; nothing else writes them.
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  getDisputeMajority,
+  getJobRecord,
+  getVerifierDraw,
+  jobSpecKinds,
+  proofOfComputeAbi,
+  type VerifierDraw,
+  verificationCommitment,
+} from "@arthaain/sdk";
+import { type Hex, isAddressEqual, toHex } from "viem";
+import { removeJobContainer } from "../cluster/index.ts";
+import { evaluateJob } from "../evaluate/index.ts";
+import type { Log } from "../log.ts";
+import { finishedVerificationPhases, type Verification, type VerificationData } from "../state/openStore.ts";
+import { toProofEvents } from "../watch/proofEvents.ts";
+import { watchLogBatches } from "../watch/watchJobEvents.ts";
+import { readSelf } from "./bid.ts";
+import type { AgentContext } from "./context.ts";
+import { readRegistryEntries } from "./registryEntries.ts";
+import { activeReservations, verificationReservations } from "./reservations.ts";
+import { finishJobRun, JobFailure, prepareSpec, startJobRun } from "./run.ts";
+
+/** Bit 7 of a job's `verification` byte: metric mode (not supported by this agent yet: it does not commit). */
+const METRIC_MODE = 0x80;
+/** Vote statuses of ProofOfCompute.voteOf. */
+const VoteStatus = { None: 0, Committed: 1, Agreed: 2, Disagreed: 3, Slashed: 4 } as const;
+/** Seconds kept between a re-run's kill time and the end of the commit phase, for the commit to be mined. */
+const COMMIT_MARGIN_S = 5n;
+
+export type StartVerifierOptions = {
+  signal: AbortSignal;
+  onRpcError?: (error: unknown, attempt: number, retryInMs: number) => void;
+};
+
+/**
+ * Starts the verifier role's two loops: ProofOfCompute's events into the store (with their own cursor), and
+ * a tick over open disputes and unfinished verifications. One step in flight per dispute.
+ */
+export function startVerifier(ctx: AgentContext, opts: StartVerifierOptions) {
+  const { signal } = opts;
+  const log = ctx.log.child({ role: "verifier" });
+  const inFlight = new Map<bigint, Promise<void>>();
+
+  const act = (jobId: bigint) => {
+    if (inFlight.has(jobId) || signal.aborted) return;
+    const p = stepVerification(ctx, jobId, log)
+      .catch((error: unknown) => {
+        if (signal.aborted) return; // stopping: the step resumes after a restart
+        if (error instanceof JobFailure) {
+          ctx.store.setVerification(jobId, "failed", { reason: `${error.stage}: ${error.message}` });
+          ctx.metrics.failures.inc({ stage: `verify-${error.stage}` });
+          log.warn(
+            { jobId: jobId.toString(), stage: error.stage, reason: error.message },
+            "verification failed on this node",
+          );
+        } else {
+          log.warn(
+            { jobId: jobId.toString(), err: (error as Error).message },
+            "verification step failed; retrying",
+          );
+        }
+      })
+      .finally(() => inFlight.delete(jobId));
+    inFlight.set(jobId, p);
+  };
+
+  const watching = (async () => {
+    const events = watchLogBatches({
+      client: ctx.publicClient,
+      address: ctx.deployment.contracts.proofOfCompute,
+      decode: toProofEvents,
+      fromBlock: ctx.store.proofCursor() ?? BigInt(ctx.deployment.startBlock),
+      confirmations: ctx.config.confirmations,
+      pollIntervalMs: ctx.config.pollIntervalMs,
+      signal,
+      ...(opts.onRpcError ? { onRpcError: opts.onRpcError } : {}),
+    });
+    for await (const batch of events) {
+      ctx.store.applyProofBatch(batch);
+      for (const e of batch.events) {
+        log.debug(
+          { jobId: e.jobId.toString(), event: e.name, block: e.blockNumber.toString() },
+          "dispute event",
+        );
+        act(e.jobId);
+      }
+    }
+  })();
+
+  const ticking = (async () => {
+    while (!signal.aborted) {
+      try {
+        const jobIds = new Set<bigint>(ctx.store.openDisputes().map((d) => d.jobId));
+        for (const v of ctx.store.allVerifications({ active: true })) jobIds.add(v.jobId);
+        for (const jobId of jobIds) act(jobId);
+      } catch (error) {
+        log.warn({ err: (error as Error).message }, "verifier tick failed");
+      }
+      await new Promise((r) => setTimeout(r, ctx.config.pollIntervalMs));
+    }
+  })();
+
+  return {
+    /** Looks at `jobId`'s dispute now (a JobDisputed event seen by the job watcher). */
+    poke: act,
+    /** Ends both loops; a step waiting on a container is left (re-attached after a restart). */
+    async stop() {
+      await Promise.allSettled([watching, ticking]);
+      await Promise.race([
+        Promise.allSettled([...inFlight.values()]),
+        new Promise((r) => setTimeout(r, 3000)),
+      ]);
+    },
+  };
+}
+
+export type Verifier = ReturnType<typeof startVerifier>;
+
+/** One step of this node's part in `jobId`'s dispute, by the phase the store records. */
+export async function stepVerification(ctx: AgentContext, jobId: bigint, parentLog: Log): Promise<void> {
+  const log = parentLog.child({ jobId: jobId.toString() });
+  const v = ctx.store.verification(jobId);
+  if (v && finishedVerificationPhases.includes(v.phase)) return;
+  const { proofOfCompute, nodeRegistry } = ctx.deployment.contracts;
+  const draw = await getVerifierDraw(ctx.publicClient, { proofOfCompute, nodeRegistry, jobId });
+  if (!draw) {
+    if (v) await disputeOver(ctx, v, log);
+    return;
+  }
+  switch (v?.phase) {
+    case undefined:
+    case "notDrawn":
+    case "skipped":
+      if (v?.data.round !== draw.round) await considerDraw(ctx, draw, log);
+      else await moveOn(ctx, draw, log);
+      return;
+    case "drawn":
+      if (v.data.round !== draw.round) return considerDraw(ctx, draw, log);
+      return startRun(ctx, draw, v, log);
+    case "running":
+      return awaitRerun(ctx, draw, v, log);
+    case "ran":
+      return commitResult(ctx, draw, v, log);
+    case "committed":
+      return revealWhenOpen(ctx, draw, v, log);
+    case "revealed":
+      return moveOn(ctx, draw, log);
+  }
+}
+
+const set = (ctx: AgentContext, jobId: bigint, phase: Verification["phase"], data: VerificationData = {}) =>
+  ctx.store.setVerification(jobId, phase, data);
+
+/** The dispute is gone (resolved, or fell back): our part ends; a re-run still going is stopped. */
+async function disputeOver(ctx: AgentContext, v: Verification, log: Log) {
+  if (v.phase === "running" && v.data.containerId) {
+    await removeJobContainer(ctx.docker, v.data.containerId).catch(() => undefined);
+  }
+  const outcome = ctx.store.dispute(v.jobId)?.lastEvent;
+  set(ctx, v.jobId, "done", { reason: `the dispute ended (${outcome ?? "no open dispute"})` });
+  if (v.phase === "committed") log.warn({ phase: v.phase }, "the dispute ended before our reveal");
+  else log.info({ phase: v.phase, outcome }, "verification done: the dispute ended");
+  await rm(verifyDir(ctx, v.jobId, v.data.round ?? 0), { recursive: true, force: true }).catch(
+    () => undefined,
+  );
+}
+
+const verifyDir = (ctx: AgentContext, jobId: bigint, round: number) =>
+  join(ctx.config.dataDir, "verify", `${jobId}-${round}`);
+
+/** Is this node drawn in the current round, and can it take part? Records the answer for the round. */
+async function considerDraw(ctx: AgentContext, draw: VerifierDraw, log: Log) {
+  const { jobId, round } = draw;
+  const skip = (reason: string) => {
+    set(ctx, jobId, "skipped", { round, reason });
+    log.info({ round, reason }, "not verifying this round");
+  };
+  if (draw.seed === null) {
+    // Nobody fixed the seed while its block's hash existed: ask for a new block's (anyone may).
+    if (draw.seedStatus === "unavailable") {
+      await ctx.sender.send({
+        label: "drawVerifiers",
+        address: ctx.deployment.contracts.proofOfCompute,
+        abi: proofOfComputeAbi,
+        functionName: "drawVerifiers",
+        args: [jobId],
+        context: { jobId: jobId.toString(), round },
+      });
+    }
+    return; // the seed block is not mined yet: next tick
+  }
+  const me = draw.verifiers.find((x) => isAddressEqual(x.address, ctx.address));
+  if (!me) {
+    set(ctx, jobId, "notDrawn", { round });
+    log.info({ round, verifiers: draw.verifiers.map((x) => x.address) }, "not drawn as a verifier");
+    return;
+  }
+  const vote = await ctx.publicClient.readContract({
+    address: ctx.deployment.contracts.proofOfCompute,
+    abi: proofOfComputeAbi,
+    functionName: "voteOf",
+    args: [jobId, ctx.address],
+  });
+  if (vote.status !== VoteStatus.None) return skip(`this node voted in round ${vote.round} already`);
+  if (draw.commits >= draw.k) return skip(`the round has its ${draw.k} verifiers`);
+  const now = ctx.chainNow();
+  if (now + COMMIT_MARGIN_S >= draw.commitEnd) return skip(`the commit phase ends at ${draw.commitEnd}`);
+  const stored = ctx.store.job(jobId);
+  if (!stored?.details.specUri || !stored.details.specHash || !stored.details.imageDigest) {
+    return skip("the job's submission event was not seen");
+  }
+  if (stored.job.verification & METRIC_MODE) return skip("metric-mode verification is not supported yet");
+  // Whether this host can run it at all (image, policy, hardware); room for it is checked at the start.
+  const fit = await evaluate(ctx, jobId, round, []);
+  if (!fit.ok) return skip(`${fit.code}: ${fit.reason}`);
+  set(ctx, jobId, "drawn", { round, index: me.index });
+  log.info(
+    { round, index: me.index.toString(), commitEnd: draw.commitEnd.toString() },
+    "drawn as a verifier",
+  );
+  await startRun(ctx, draw, ctx.store.verification(jobId)!, log);
+}
+
+async function evaluate(
+  ctx: AgentContext,
+  jobId: bigint,
+  round: number,
+  reservations: ReturnType<typeof activeReservations>,
+) {
+  const stored = ctx.store.job(jobId)!;
+  const job = stored.job;
+  const spec = await prepareSpec(ctx, jobId, verifyDir(ctx, jobId, round));
+  const [{ model, dataset }, node] = await Promise.all([readRegistryEntries(ctx, job), readSelf(ctx)]);
+  const verdict = evaluateJob({
+    job: {
+      kind: jobSpecKinds[job.kind]!,
+      gpuCount: job.gpuCount,
+      minVramGb: job.minVramGb,
+      minCertLevel: job.minCertLevel,
+      maxRuntime: job.maxRuntime,
+      maxPrice: job.maxPrice,
+      modelId: job.modelId,
+      datasetId: job.datasetId,
+      imageDigest: stored.details.imageDigest!,
+      dependencyCount: job.dependencyCount,
+    },
+    spec,
+    node: { ...node, now: ctx.chainNow() },
+    hardware: ctx.hardware,
+    reservations,
+    registry: {
+      ...(model ? { model: { license: model.license, uri: model.uri } } : {}),
+      ...(dataset ? { dataset: { license: dataset.license, size: dataset.size, uri: dataset.uri } } : {}),
+    },
+    // Re-runs come on top of paid work's slots, at most verify.maxConcurrent of them (checked by the caller).
+    policy: {
+      ...ctx.config.policy,
+      maxConcurrentJobs: ctx.config.policy.maxConcurrentJobs + ctx.config.verify.maxConcurrent,
+    },
+  });
+  if (!verdict.ok) return verdict;
+  const image = `sha256:${stored.details.imageDigest!.slice(2)}`;
+  const present = await ctx.docker
+    .getImage(image)
+    .inspect()
+    .then(() => true)
+    .catch(() => false);
+  if (!present)
+    return { ok: false as const, code: "image", reason: `image ${image} is not present on this host` };
+  return { ...verdict, spec };
+}
+
+/** Phase "drawn": starts the re-run once a verification slot and the host's capacity allow. */
+async function startRun(ctx: AgentContext, draw: VerifierDraw, v: Verification, log: Log) {
+  const { jobId, round } = draw;
+  const now = ctx.chainNow();
+  if (draw.commits >= draw.k || now + COMMIT_MARGIN_S >= draw.commitEnd) {
+    set(ctx, jobId, "skipped", { round, reason: "the commit phase is over or complete before our re-run" });
+    log.info({ round }, "not verifying: too late to re-run");
+    return;
+  }
+  if (verificationReservations(ctx.store).length >= ctx.config.verify.maxConcurrent) return; // wait for a slot
+  const fit = await evaluate(ctx, jobId, round, activeReservations(ctx.store));
+  if (!fit.ok) {
+    log.debug({ round, code: fit.code, reason: fit.reason }, "no room for the re-run yet");
+    return;
+  }
+  const stored = ctx.store.job(jobId)!;
+  const runFor = BigInt(stored.job.maxRuntime);
+  const left = draw.commitEnd - COMMIT_MARGIN_S - now;
+  const deadlineMs = Date.now() + Number(left < runFor ? left : runFor) * 1000;
+  const { containerId, reattached } = await startJobRun(
+    ctx,
+    {
+      jobId,
+      dir: verifyDir(ctx, jobId, round),
+      identity: { jobId, attempt: round, verifier: ctx.address },
+      deadlineMs,
+      gpuIndexes: fit.reservation.gpuIndexes,
+    },
+    fit.spec,
+  );
+  set(ctx, jobId, "running", { containerId, deadlineMs, reservation: fit.reservation, index: v.data.index! });
+  log.info({ round, containerId, reattached }, "verification re-run started");
+}
+
+/** Phase "running": waits for the re-run and compares its output root with the worker's. */
+async function awaitRerun(ctx: AgentContext, draw: VerifierDraw, v: Verification, log: Log) {
+  const round = v.data.round!;
+  const { root, ms } = await finishJobRun(ctx, {
+    containerId: v.data.containerId!,
+    deadlineMs: v.data.deadlineMs!,
+    dir: verifyDir(ctx, draw.jobId, round),
+  });
+  const record = ctx.store.job(draw.jobId)!.job;
+  const agrees = root === record.outputRoot;
+  set(ctx, draw.jobId, "ran", { result: root, agrees });
+  log.info({ round, result: root, worker: record.outputRoot, agrees, ms }, "verification re-run done");
+  await commitResult(ctx, draw, ctx.store.verification(draw.jobId)!, log);
+}
+
+/** Phase "ran": commits the result with a fresh salt, kept in the store before the transaction is sent. */
+async function commitResult(ctx: AgentContext, draw: VerifierDraw, v: Verification, log: Log) {
+  const { jobId, round } = draw;
+  if (draw.seed === null) return; // a new round's seed is not there yet
+  // The round may have moved on while we ran: commit in the new one if it drew us too.
+  const me = draw.verifiers.find((x) => isAddressEqual(x.address, ctx.address));
+  if (!me) {
+    set(ctx, jobId, "notDrawn", { round });
+    log.info({ round }, "not drawn in the dispute's new round; our re-run is not used");
+    return;
+  }
+  if (draw.commits >= draw.k || ctx.chainNow() >= draw.commitEnd) {
+    set(ctx, jobId, "skipped", { round, reason: "the commit phase closed before our commit" });
+    log.warn({ round, commits: draw.commits, commitEnd: draw.commitEnd.toString() }, "too late to commit");
+    return;
+  }
+  const salt = v.data.salt ?? (toHex(crypto.getRandomValues(new Uint8Array(32))) as Hex);
+  if (!v.data.salt || v.data.round !== round || v.data.index !== me.index) {
+    set(ctx, jobId, "ran", { salt, round, index: me.index });
+  }
+  const { result, agrees } = v.data as { result: Hex; agrees: boolean };
+  const outcome = await ctx.sender.send({
+    label: "commitVerification",
+    address: ctx.deployment.contracts.proofOfCompute,
+    abi: proofOfComputeAbi,
+    functionName: "commit",
+    args: [jobId, me.index, verificationCommitment(jobId, ctx.address, result, agrees, salt)],
+    context: { jobId: jobId.toString(), round, index: me.index.toString() },
+  });
+  if (outcome.status === "mined") {
+    set(ctx, jobId, "committed", { commitTx: outcome.hash });
+    log.info({ round, agrees }, "verification committed");
+  } else if (outcome.status === "refused") {
+    if (outcome.errorName === "SeedNotReady") return; // next block
+    if (outcome.errorName === "AlreadyVoted") {
+      // Our commit landed before a crash: the salt was kept, so go on to the reveal.
+      const vote = await voteOf(ctx, jobId);
+      if (vote.status === VoteStatus.Committed && vote.round === round) {
+        set(ctx, jobId, "committed");
+        return;
+      }
+    }
+    set(ctx, jobId, "skipped", { round, reason: `commit refused: ${outcome.reason}` });
+  }
+  // reverted or failed: try again next tick
+}
+
+const voteOf = (ctx: AgentContext, jobId: bigint) =>
+  ctx.publicClient.readContract({
+    address: ctx.deployment.contracts.proofOfCompute,
+    abi: proofOfComputeAbi,
+    functionName: "voteOf",
+    args: [jobId, ctx.address],
+  });
+
+/** Phase "committed": reveals once k verifiers committed or the commit phase ended. */
+async function revealWhenOpen(ctx: AgentContext, draw: VerifierDraw, v: Verification, log: Log) {
+  const { jobId } = draw;
+  const now = ctx.chainNow();
+  if (draw.round !== v.data.round || now >= draw.revealEnd) {
+    throw new JobFailure("reveal", `the reveal phase of round ${v.data.round} ended before our reveal`);
+  }
+  if (draw.commits < draw.k && now < draw.commitEnd) return; // not open yet
+  const { jobManager, proofOfCompute } = ctx.deployment.contracts;
+  const record = await getJobRecord(ctx.publicClient, { jobManager, jobId });
+  const { result, agrees, salt } = v.data as { result: Hex; agrees: boolean; salt: Hex };
+  const outcome = await ctx.sender.send({
+    label: "revealVerification",
+    address: proofOfCompute,
+    abi: proofOfComputeAbi,
+    functionName: "reveal",
+    args: [jobId, record, result, agrees, salt],
+    context: { jobId: jobId.toString(), round: draw.round },
+  });
+  if (outcome.status === "mined") {
+    set(ctx, jobId, "revealed", { revealTx: outcome.hash });
+    log.info({ round: draw.round, agrees }, "verification revealed");
+  } else if (outcome.status === "refused") {
+    if (outcome.errorName === "NothingToReveal") {
+      const vote = await voteOf(ctx, jobId);
+      if (vote.status === VoteStatus.Agreed || vote.status === VoteStatus.Disagreed) {
+        set(ctx, jobId, "revealed");
+        return;
+      }
+    }
+    if (outcome.errorName === "RevealClosed" || outcome.errorName === "CommitmentMismatch") {
+      throw new JobFailure("reveal", outcome.reason);
+    }
+    // RevealNotOpen (the chain's next block decides), StaleRecord: next tick
+  }
+}
+
+/**
+ * After our vote (or for a round we are not in): resolves once a majority is in and no vote is pending, or
+ * starts the next round when the reveal phase ended without one. Anyone may; losing the race is fine.
+ */
+async function moveOn(ctx: AgentContext, draw: VerifierDraw, log: Log) {
+  const { jobId } = draw;
+  const now = ctx.chainNow();
+  const v = ctx.store.verification(jobId);
+  // Nodes outside the round only step in once its reveal phase is over (the voters resolve before).
+  if (v?.phase !== "revealed" && now < draw.revealEnd) return;
+  const needed = Math.floor(draw.k / 2) + 1;
+  const reached = draw.agree >= needed || draw.disagree >= needed;
+  const { jobManager, proofOfCompute } = ctx.deployment.contracts;
+  if (reached) {
+    if (draw.agree + draw.disagree < draw.commits && now < draw.revealEnd) return; // votes pending
+    const [record, majority] = await Promise.all([
+      getJobRecord(ctx.publicClient, { jobManager, jobId }),
+      getDisputeMajority(ctx, { jobId }),
+    ]);
+    const outcome = await ctx.sender.send({
+      label: "resolveDispute",
+      address: proofOfCompute,
+      abi: proofOfComputeAbi,
+      functionName: "resolve",
+      args: [jobId, record, majority.majority],
+      context: {
+        jobId: jobId.toString(),
+        upheld: majority.upheld,
+        agree: draw.agree,
+        disagree: draw.disagree,
+      },
+    });
+    if (outcome.status === "mined") {
+      log.info({ upheld: majority.upheld, majority: majority.majority }, "dispute resolved");
+    }
+    // refused (NoChallenge: someone resolved it first) or reverted (lost the race in a block): the next
+    // tick finds no dispute and ends our part.
+    return;
+  }
+  if (now < draw.revealEnd) return;
+  const record = await getJobRecord(ctx.publicClient, { jobManager, jobId });
+  const outcome = await ctx.sender.send({
+    label: "nextVerificationRound",
+    address: proofOfCompute,
+    abi: proofOfComputeAbi,
+    functionName: "nextRound",
+    args: [jobId, record],
+    context: { jobId: jobId.toString(), round: draw.round },
+  });
+  if (outcome.status === "mined") log.info({ round: draw.round + 1 }, "next verifier round started");
+  else if (outcome.status === "refused" && outcome.errorName === "NoRoundsLeft" && v) {
+    // No majority within maxRounds: the dispute falls back after its timeout (resolveUnverified); our
+    // part is over.
+    set(ctx, jobId, "done", { reason: "no majority in the last round" });
+  }
+}

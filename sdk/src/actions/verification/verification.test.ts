@@ -1,0 +1,221 @@
+import { getAddress, type Hex } from "viem";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Artha, deployArtha, JobState, sha, TOKEN } from "../../../../scripts/lib/artha.ts";
+import { ArthaTxError } from "../../client/sendTransaction.ts";
+import { getJobRecord } from "../getJobRecord.ts";
+import { commitVerification, verificationCommitment } from "./commitVerification.ts";
+import { drawAudit } from "./drawAudit.ts";
+import { getVerifierDraw } from "./getVerifierDraw.ts";
+import { nextVerificationRound } from "./nextVerificationRound.ts";
+import { resolveDispute } from "./resolveDispute.ts";
+import { revealVerification } from "./revealVerification.ts";
+import { slashAbsentVerifier } from "./slashAbsentVerifier.ts";
+
+let a: Artha;
+const root = sha("outputs");
+const price = 60n * TOKEN;
+const maxPrice = 100n * TOKEN;
+
+beforeAll(async () => {
+  // Audits only where a job asks (verification 101: always); a 10% budget so verifiers earn fees.
+  a = await deployArtha({ auditBps: 0, verificationBudgetBps: 1000 });
+  for (let i = 0; i < 6; i++) await a.registerNode(a.operators[i]!);
+});
+
+const byAddress = (address: string) =>
+  a.wallets.find((w) => w.account.address.toLowerCase() === address.toLowerCase())!;
+const record = (jobId: bigint) =>
+  getJobRecord(a.publicClient as never, { jobManager: a.jobManager.address, jobId });
+const drawOf = (jobId: bigint) =>
+  getVerifierDraw(a.publicClient as never, {
+    proofOfCompute: a.proofOfCompute.address,
+    nodeRegistry: a.nodeRegistry.address,
+    jobId,
+  });
+
+/** A job of the requester with a result from operator 0 (the worker), audited or not by its policy. */
+async function resultSubmitted(verification: number) {
+  const { jobId } = await a.submitJob(a.jobRequest({ verification, maxPrice }));
+  await a.timeTo((await record(jobId)).bidEnd);
+  await a.claim(a.operators[0]!, jobId, price);
+  await a.timeTo(await a.claimEnd(jobId));
+  await a.submitResult(a.operators[0]!, jobId, root);
+  return jobId;
+}
+
+/** Mines until a call sees the seed block (result block + auditDelay) in the past. */
+async function pastSeedBlock() {
+  await a.conn.networkHelpers.mine(Number(await a.proofOfCompute.read.auditDelay()) + 1);
+}
+
+/** Every drawn verifier commits and reveals `resultOf(verifier)` through the SDK actions. */
+async function vote(jobId: bigint, resultOf: (i: number, voters: number) => Hex) {
+  const draw = (await drawOf(jobId))!;
+  const voters = draw.verifiers.slice(0, draw.k);
+  const salts = voters.map((v) => sha(`salt ${jobId} ${v.address}`));
+  for (const [i, v] of voters.entries()) {
+    const ctx = a.sdkContext(byAddress(v.address));
+    const result = resultOf(i, voters.length);
+    const c = await commitVerification(ctx, { jobId, result, agrees: result === root, salt: salts[i]! });
+    expect(c.index).toBe(v.index);
+    expect(c.commitment).toBe(verificationCommitment(jobId, v.address, result, result === root, salts[i]!));
+  }
+  // The reveal phase opens once k verifiers committed, or at commitEnd when the draw found fewer.
+  if (voters.length < draw.k) await a.timeTo(draw.commitEnd);
+  for (const [i, v] of voters.entries()) {
+    const ctx = a.sdkContext(byAddress(v.address));
+    const result = resultOf(i, voters.length);
+    const r = await revealVerification(ctx, { jobId, result, agrees: result === root, salt: salts[i]! });
+    expect(r.agrees).toBe(result === root);
+  }
+  return voters;
+}
+
+describe("verification actions", () => {
+  it("an always-audited result: drawAudit opens the dispute, the verifiers agree, it is upheld and paid", async () => {
+    const jobId = await resultSubmitted(101);
+    const ctx = a.sdkContext(a.admin);
+    // The seed block (result block + auditDelay) is not past yet.
+    const early = await drawAudit(ctx, { jobId }).catch((e: unknown) => e);
+    expect(early).toBeInstanceOf(ArthaTxError);
+    expect((early as ArthaTxError).errorName).toBe("SeedNotReady");
+    await pastSeedBlock();
+
+    const drawn = await drawAudit(ctx, { jobId });
+    expect(drawn.audited).toBe(true);
+    expect(drawn.verifiers?.round).toBe(1);
+    expect(drawn.verifiers?.seed).not.toBe(0n); // the audit's own seed, known already
+    expect((await record(jobId)).state).toBe(JobState.Disputed);
+    const draw = (await drawOf(jobId))!;
+    expect(draw.seedStatus).toBe("fixed");
+    expect(draw.seed).toBe(drawn.verifiers!.seed);
+    expect(draw.revealEnd - draw.commitEnd).toBe(BigInt(await a.proofOfCompute.read.revealWindow()));
+
+    const voters = await vote(jobId, () => root);
+    expect(voters.length).toBeGreaterThanOrEqual(2); // a majority of k = 3
+    const resolved = await resolveDispute(ctx, { jobId });
+    expect(resolved.upheld).toBe(true);
+    const sorted = voters.map((v) => getAddress(v.address)).sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
+    expect(resolved.majority).toEqual(sorted);
+    expect((await record(jobId)).state).toBe(JobState.Finalized);
+
+    // Each majority verifier gets budget / k; the worker its price; the requester the rest.
+    const fee = (maxPrice * 1000n) / 10_000n / 3n;
+    const worker = getAddress(a.operators[0]!.account.address);
+    const payouts = Object.fromEntries(resolved.payouts.map((p) => [getAddress(p.payee), p.amount]));
+    expect(payouts[worker]).toBe(price);
+    for (const v of sorted) {
+      expect(payouts[v]).toBe(fee);
+      expect(await a.jobManager.read.balanceOf([v])).toBe(fee);
+    }
+    expect(await a.jobManager.read.balanceOf([worker])).toBe(price);
+    expect(payouts[getAddress(a.requester.account.address)]).toBe(
+      maxPrice - price - BigInt(sorted.length) * fee,
+    );
+
+    // Resolved: there is no dispute left to resolve.
+    const again = await resolveDispute(ctx, { jobId }).catch((e: unknown) => e);
+    expect((again as ArthaTxError).errorName).toBe("NoChallenge");
+    expect(await drawOf(jobId)).toBeUndefined();
+  });
+
+  it("a rejected result: the majority reveals another root, the worker's bond is slashed and the job fails", async () => {
+    const jobId = await resultSubmitted(101);
+    await pastSeedBlock();
+    const ctx = a.sdkContext(a.requester);
+    expect((await drawAudit(ctx, { jobId })).audited).toBe(true);
+    const honest = sha("the real outputs");
+    // One verifier sides with the worker (when three were drawn), the others find another root.
+    const voters = await vote(jobId, (i, n) => (i === 0 && n === 3 ? root : honest));
+    const resolved = await resolveDispute(ctx, { jobId });
+    expect(resolved.upheld).toBe(false);
+    const majority = voters
+      .slice(voters.length === 3 ? 1 : 0)
+      .map((v) => getAddress(v.address))
+      .sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
+    expect(resolved.majority).toEqual(majority);
+    const final = await record(jobId);
+    expect(final.state).toBe(JobState.Failed);
+    const worker = getAddress(a.operators[0]!.account.address);
+    expect(resolved.payouts.some((p) => getAddress(p.payee) === worker)).toBe(false);
+    // The minority verifier gets nothing from this job; the majority share the budget and part of the bond.
+    if (voters.length === 3) {
+      const minority = getAddress(voters[0]!.address);
+      expect(resolved.payouts.some((p) => getAddress(p.payee) === minority)).toBe(false);
+    }
+    const fees = resolved.payouts.filter((p) => majority.includes(getAddress(p.payee)));
+    expect(fees).toHaveLength(majority.length);
+    expect(fees[0]!.amount).toBeGreaterThan((maxPrice * 1000n) / 10_000n / 3n);
+  });
+
+  it("getVerifierDraw computes a challenge's draw from its seed block before the seed is fixed, as verifierAt then says", async () => {
+    const jobId = await resultSubmitted(0);
+    await a.fund(
+      a.requester.account.address,
+      await a.proofOfCompute.read.challengeBond(),
+      a.proofOfCompute.address,
+    );
+    await a.challenge(jobId);
+    const pending = (await drawOf(jobId))!;
+    expect(pending.seedStatus).toBe("pending");
+    expect(pending.seed).toBeNull();
+    expect(pending.verifiers).toEqual([]);
+    expect(pending.challenger).toBe(getAddress(a.requester.account.address));
+    await a.conn.networkHelpers.mine(Number(pending.seedBlock - pending.blockNumber) + 1);
+
+    const computed = (await drawOf(jobId))!;
+    expect(computed.seedStatus).toBe("computed");
+    expect(computed.seed).not.toBeNull();
+    const worker = getAddress(a.operators[0]!.account.address);
+    expect(computed.verifiers.length).toBeGreaterThan(0);
+    expect(computed.verifiers.map((v) => getAddress(v.address))).not.toContain(worker);
+    expect(new Set(computed.verifiers.map((v) => v.address)).size).toBe(computed.verifiers.length);
+    // Not drawn: the SDK says so before sending anything.
+    const outsider = a.operators.find(
+      (o) =>
+        getAddress(o.account.address) !== worker &&
+        !computed.verifiers.some((v) => getAddress(v.address) === getAddress(o.account.address)),
+    );
+    if (outsider) {
+      await expect(
+        commitVerification(a.sdkContext(outsider), { jobId, result: root, agrees: true, salt: sha("x") }),
+      ).rejects.toThrow(/not drawn/);
+    }
+
+    // The first commit fixes the seed on-chain: the same seed, the same verifiers as verifierAt.
+    const first = computed.verifiers[0]!;
+    await commitVerification(a.sdkContext(byAddress(first.address)), {
+      jobId,
+      result: root,
+      agrees: true,
+      salt: sha("salt"),
+    });
+    const fixed = (await drawOf(jobId))!;
+    expect(fixed.seedStatus).toBe("fixed");
+    expect(fixed.seed).toBe(computed.seed);
+    expect(fixed.verifiers).toEqual(computed.verifiers);
+    expect(fixed.commits).toBe(1);
+    for (let i = 0n; i < 2n * BigInt(fixed.k); i++) {
+      const onChain = await a.proofOfCompute.read.verifierAt([jobId, fixed.round, i]);
+      const drawnAt = fixed.verifiers.find((v) => v.index === i);
+      if (drawnAt) expect(getAddress(onChain)).toBe(getAddress(drawnAt.address));
+      else {
+        // Skipped places hold the worker or a node drawn at an earlier place.
+        const earlier = fixed.verifiers.filter((v) => v.index < i).map((v) => getAddress(v.address));
+        expect([worker, ...earlier]).toContain(getAddress(onChain));
+      }
+    }
+    // The helper scripts use the same computation.
+    expect(await a.drawnVerifiers(jobId, 2)).toEqual(fixed.verifiers.slice(0, 2));
+
+    // The only committer never reveals: after the reveal phase the round can be replaced and it slashed.
+    await a.timeTo(fixed.revealEnd);
+    const ctx = a.sdkContext(a.admin);
+    const next = await nextVerificationRound(ctx, { jobId });
+    expect(next.round).toBe(2);
+    const slashed = await slashAbsentVerifier(ctx, { jobId, verifier: first.address });
+    expect(slashed.amount).toBe(await a.proofOfCompute.read.absentPenalty());
+    const round2 = (await drawOf(jobId))!;
+    expect([round2.round, round2.commits]).toEqual([2, 0]);
+  });
+});
