@@ -3,6 +3,8 @@ pragma solidity ^0.8.28;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {IAIJobManager} from "./interfaces/IAIJobManager.sol";
 import {INodeRegistry} from "./interfaces/INodeRegistry.sol";
 import {IProofOfCompute} from "./interfaces/IProofOfCompute.sol";
@@ -19,10 +21,13 @@ import {ISeedSource} from "./interfaces/ISeedSource.sol";
 /// majority's verifiers share the job's verification budget. A verifier that commits and does not reveal is
 /// slashed (`slashAbsent`) and replaced in a new round; a dispute without a majority by `disputeTimeout`
 /// ends with a refund and no slash (`resolveUnverified`).
+/// The same commit-reveal may instead run off-chain: drawn verifiers exchange EIP-712 signed commitments, then
+/// their reveals, and one transaction settles a round's k unanimous votes (`resolveSigned`); anything less
+/// (a split vote, a silent verifier) takes the on-chain commit-reveal above.
 /// @dev The job's `verification` byte: bits 0-6 are the audit rate override (0: `auditBps`; n in 1..101:
 /// (n - 1) percent), bit 7 selects metric mode (verifiers judge a metric within the spec's tolerance and
 /// reveal their verdict; otherwise the revealed output root must equal the worker's).
-contract ProofOfCompute is IProofOfCompute {
+contract ProofOfCompute is IProofOfCompute, EIP712 {
     using SafeERC20 for IERC20;
 
     uint16 private constant BPS = 10_000;
@@ -30,6 +35,10 @@ contract ProofOfCompute is IProofOfCompute {
     uint8 private constant RATE_MASK = 0x7f;
     /// @dev End of `(uint64 jobId, Job record)` in this contract's calldata: selector + 20 words.
     uint256 private constant RECORD_END = 4 + 20 * 32;
+    /// @dev What a verifier signs off-chain: its commitment for a round (see `resolveSigned`). The type string
+    /// is EIP-712's, so it cannot be shortened.
+    // solhint-disable-next-line gas-small-strings
+    bytes32 private constant BALLOT_TYPEHASH = keccak256("Ballot(uint64 jobId,uint8 round,bytes32 commitment)");
 
     /// @notice Verification parameters, fixed at deployment (docs/verification.md gives the defaults).
     struct Params {
@@ -79,6 +88,18 @@ contract ProofOfCompute is IProofOfCompute {
         VoteStatus status;
         uint8 round;
         bytes30 commitment;
+    }
+
+    /// @notice A drawn verifier's vote exchanged off-chain (`resolveSigned`): its reveal, and its EIP-712
+    /// signature (compact, EIP-2098) of Ballot(jobId, round, keccak256(abi.encode(jobId, verifier, result,
+    /// agrees, salt))), given before it saw any other verifier's reveal.
+    struct SignedVote {
+        uint256 index;
+        bytes32 result;
+        bool agrees;
+        bytes32 salt;
+        bytes32 r;
+        bytes32 vs;
     }
 
     /// @notice A challenge as the earlier interface showed it (see `challengeOf`).
@@ -168,13 +189,20 @@ contract ProofOfCompute is IProofOfCompute {
     error RoundNotOver(uint64 jobId, uint256 revealEnd, uint256 nowTs);
     error NoRoundsLeft(uint64 jobId, uint8 rounds);
     error NotAbsent(uint64 jobId, address verifier);
+    error OnChainVotes(uint64 jobId, uint8 commits);
+    error VoteCount(uint64 jobId, uint256 given, uint256 expected);
+    error BadSignature(uint64 jobId, uint256 index, address expected);
+    error DuplicateVerifier(uint64 jobId, address verifier);
+    error NotUnanimous(uint64 jobId, uint256 index);
 
     /// @param jobs_ The job manager this contract verifies for.
     /// @param token_ Token challengers post bonds in (the deployment's token).
     /// @param nodes_ The node registry verifiers are drawn from (grants this contract JOBS_ROLE).
     /// @param seedSource_ Where draws get their randomness (zero: block hashes).
     /// @param p Verification parameters.
-    constructor(IAIJobManager jobs_, IERC20 token_, INodeRegistry nodes_, ISeedSource seedSource_, Params memory p) {
+    constructor(IAIJobManager jobs_, IERC20 token_, INodeRegistry nodes_, ISeedSource seedSource_, Params memory p)
+        EIP712("ArthaAIN ProofOfCompute", "1")
+    {
         if (
             p.verifiers == 0 || p.verifiers > 32 || p.maxRounds == 0 || p.auditBps > BPS || p.auditDelay == 0
                 || uint256(p.slashVerifiersBps) + p.slashChallengerBps > BPS
@@ -374,13 +402,51 @@ contract ProofOfCompute is IProofOfCompute {
             if (v <= previous || _votes[jobId][v].status != side) revert NotInMajority(jobId, v);
             previous = v;
         }
-        delete _disputes[jobId];
-        delete _draws[jobId];
-        (address[] memory payees, uint256[] memory amounts) = _payouts(job, upheld, d.challenger, majority);
-        jobs.onVerdict(jobId, job, upheld, payees, amounts);
-        // The challenger's bond: back to a challenger proven right, to the worker otherwise.
-        if (d.challenger != address(0)) token.safeTransfer(upheld ? job.claimer : d.challenger, challengeBond);
-        emit DisputeResolved(jobId, upheld, d.challenger, d.agree, d.disagree);
+        _settle(jobId, job, upheld, d, majority);
+    }
+
+    /// @notice Settles the current round with k votes its drawn verifiers exchanged off-chain, in one
+    /// transaction instead of k commits and k reveals: each vote is a reveal with the verifier's signature of its
+    /// commitment. The votes must be unanimous, so whoever submits cannot pick a verdict out of a split draw (a
+    /// split, or a verifier that will not sign, goes on-chain); the round must have no on-chain vote yet.
+    /// Honest verifiers release their reveal only once they hold k signed commitments, so none can copy another.
+    /// @param jobId A disputed job.
+    /// @param job The job's current record.
+    /// @param votes k votes of distinct verifiers drawn in the current round, by `SignedVote.index`.
+    function resolveSigned(uint64 jobId, IAIJobManager.Job calldata job, SignedVote[] calldata votes) external {
+        Dispute memory d = _dispute(jobId);
+        if (!jobs.isCurrent(jobId, job)) revert StaleRecord(jobId);
+        if (d.commits != 0) revert OnChainVotes(jobId, d.commits);
+        uint256 k = verifiers;
+        if (votes.length != k) revert VoteCount(jobId, votes.length, k);
+        Draw memory draw = _fixSeed(jobId, d.round);
+        uint256 active = nodes.activeCount();
+        if (active == 0) revert NotDrawn(jobId, address(0), d.round, 0);
+        bool metric = job.verification & METRIC_MODE != 0;
+        address[] memory majority = new address[](k);
+        bool upheld;
+        for (uint256 i; i < k; ++i) {
+            SignedVote calldata vote = votes[i];
+            if (vote.index >= 2 * k) revert IndexOutOfRange(jobId, vote.index, 2 * k);
+            address v = nodes.activeAt(uint256(keccak256(abi.encode(draw.seed, d.round, vote.index))) % active);
+            if (v == draw.worker) revert WorkerCannotVerify(jobId);
+            if (v == d.challenger) revert ChallengerCannotVerify(jobId);
+            for (uint256 j; j < i; ++j) {
+                if (majority[j] == v) revert DuplicateVerifier(jobId, v);
+            }
+            bytes32 commitment = keccak256(abi.encode(jobId, v, vote.result, vote.agrees, vote.salt));
+            bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(BALLOT_TYPEHASH, jobId, d.round, commitment)));
+            (address signer,,) = ECDSA.tryRecover(digest, vote.r, vote.vs);
+            if (signer != v) revert BadSignature(jobId, vote.index, v);
+            bool ok = metric ? vote.agrees : vote.result == job.outputRoot;
+            if (i == 0) upheld = ok;
+            else if (ok != upheld) revert NotUnanimous(jobId, vote.index);
+            majority[i] = v;
+            emit Revealed(jobId, v, vote.result, ok);
+        }
+        if (upheld) d.agree = uint8(k);
+        else d.disagree = uint8(k);
+        _settle(jobId, job, upheld, d, majority);
     }
 
     /// @notice Applies the no-quorum fallback to a dispute older than `disputeTimeout` that has no majority:
@@ -515,10 +581,27 @@ contract ProofOfCompute is IProofOfCompute {
         if (s == 0) s = 1;
     }
 
+    /// @dev Ends the dispute with the verdict: the job manager pays out, the challenger's bond goes back to a
+    /// challenger proven right, to the worker otherwise.
+    function _settle(
+        uint64 jobId,
+        IAIJobManager.Job calldata job,
+        bool upheld,
+        Dispute memory d,
+        address[] memory majority
+    ) private {
+        delete _disputes[jobId];
+        delete _draws[jobId];
+        (address[] memory payees, uint256[] memory amounts) = _payouts(job, upheld, d.challenger, majority);
+        jobs.onVerdict(jobId, job, upheld, payees, amounts);
+        if (d.challenger != address(0)) token.safeTransfer(upheld ? job.claimer : d.challenger, challengeBond);
+        emit DisputeResolved(jobId, upheld, d.challenger, d.agree, d.disagree);
+    }
+
     /// @dev Who gets the escrow (and a slashed bond): the majority's verifiers share the verification budget
     /// (an equal fee per place, k places); upheld, the worker gets its price; not upheld, the bond is split
     /// between the verifiers, a challenger and the requester. The requester gets the rest, always last.
-    function _payouts(IAIJobManager.Job calldata job, bool upheld, address challenger, address[] calldata majority)
+    function _payouts(IAIJobManager.Job calldata job, bool upheld, address challenger, address[] memory majority)
         private
         view
         returns (address[] memory payees, uint256[] memory amounts)

@@ -32,7 +32,7 @@ contract VerificationTest is ArthaFixture {
         _registerNode(node1);
         _registerNode(node2);
         for (uint256 i; i < operators.length; ++i) {
-            operators[i] = vm.addr(0x2001 + i);
+            operators[i] = _keyed(0x2001 + i);
             _registerNode(operators[i]);
         }
     }
@@ -70,6 +70,47 @@ contract VerificationTest is ArthaFixture {
         for (uint256 i; i < who.length; ++i) {
             _reveal(who[i], id, results[i], false, bytes32(i));
         }
+    }
+
+    /// @notice The round's first k drawn verifiers (`_drawn`) sign their votes for `results[i]` off-chain.
+    function _signedVotes(uint64 id, bytes32[3] memory results)
+        internal
+        view
+        returns (ProofOfCompute.SignedVote[] memory votes)
+    {
+        (address[] memory who, uint256[] memory index) = _drawn(id, VERIFIERS);
+        assertEq(who.length, VERIFIERS, "k distinct verifiers drawn");
+        votes = new ProofOfCompute.SignedVote[](who.length);
+        for (uint256 i; i < who.length; ++i) {
+            votes[i] = ProofOfCompute.SignedVote(index[i], results[i], false, bytes32(i), 0, 0);
+            _signVote(who[i], id, _round(id), votes[i]);
+        }
+    }
+
+    function _drawnK(uint64 id) internal view returns (address[] memory who) {
+        (who,) = _drawn(id, VERIFIERS);
+    }
+
+    function _round(uint64 id) internal view returns (uint8) {
+        (ProofOfCompute.Dispute memory d,) = proofOfCompute.disputeOf(id);
+        return d.round;
+    }
+
+    /// @notice `logs` tell exactly `who`'s votes, in order, each `Revealed(result, agrees)`.
+    function _assertRevealedInOrder(Vm.Log[] memory logs, address[] memory who, bytes32 result, bool agrees)
+        internal
+        view
+    {
+        uint256 n;
+        for (uint256 i; i < logs.length; ++i) {
+            Vm.Log memory entry = logs[i];
+            if (entry.emitter != address(proofOfCompute) || entry.topics[0] != ProofOfCompute.Revealed.selector) {
+                continue;
+            }
+            assertEq(entry.topics[2], bytes32(uint256(uint160(who[n++]))), "each vote told, in order");
+            assertEq(entry.data, abi.encode(result, agrees), "its result and verdict");
+        }
+        assertEq(n, who.length, "every vote told");
     }
 
     function _sorted(address[] memory a) internal pure returns (address[] memory) {
@@ -284,6 +325,82 @@ contract VerificationTest is ArthaFixture {
         assertEq(token.balanceOf(node2), CHALLENGE_BOND, "bond returned");
         assertEq(jobManager.balanceOf(node2), bond * SLASH_CHALLENGER_BPS / BPS, "challenger's share of the slash");
         _assertManagerSolvent(_holders(who, node2));
+    }
+
+    // ================================================================== signed votes (one transaction)
+
+    function testSignedVotesSettleAnAuditInOneTransaction() public {
+        uint64 id = _resultWith(AUDIT_ALL, OUTPUT_ROOT);
+        _audit(id, keccak256("seed-s1"));
+        address[] memory who = _drawnK(id);
+        ProofOfCompute.SignedVote[] memory votes = _signedVotes(id, [OUTPUT_ROOT, OUTPUT_ROOT, OUTPUT_ROOT]);
+        _recordLogs();
+        _resolveSigned(id, votes);
+        Vm.Log[] memory logs = _logs();
+
+        _assertState(id, IAIJobManager.JobState.Finalized);
+        assertEq(jobManager.balanceOf(node1), PRICE, "worker paid its price");
+        for (uint256 i; i < who.length; ++i) {
+            assertEq(jobManager.balanceOf(who[i]), _fee(), "verifier fee");
+            assertEq(
+                uint256(proofOfCompute.voteOf(id, who[i]).status),
+                uint256(ProofOfCompute.VoteStatus.None),
+                "no vote stored on-chain"
+            );
+        }
+        assertEq(jobManager.balanceOf(alice), DEFAULT_MAX_PRICE - PRICE - 3 * _fee(), "requester gets the rest");
+        _assertRevealedInOrder(logs, who, OUTPUT_ROOT, true);
+        _assertLog(
+            _findLog(logs, address(proofOfCompute), ProofOfCompute.DisputeResolved.selector),
+            _topics(_t(uint256(id)), _t(address(0))),
+            abi.encode(true, uint8(3), uint8(0))
+        );
+        (ProofOfCompute.Dispute memory d,) = proofOfCompute.disputeOf(id);
+        assertEq(d.openedAt, 0, "dispute closed");
+        _assertManagerSolvent(_holders(who, address(0)));
+    }
+
+    function testSignedVotesCatchACheater() public {
+        uint64 id = _resultWith(AUDIT_ALL, FORGED_ROOT);
+        _audit(id, keccak256("seed-s2"));
+        address[] memory who = _drawnK(id);
+        ProofOfCompute.SignedVote[] memory votes = _signedVotes(id, [OUTPUT_ROOT, OUTPUT_ROOT, OUTPUT_ROOT]);
+        _resolveSigned(id, votes);
+        uint256 bond = uint256(PRICE) * BOND_BPS / BPS;
+        uint256 each = _fee() + bond * SLASH_VERIFIERS_BPS / BPS / VERIFIERS;
+        _assertState(id, IAIJobManager.JobState.Failed);
+        assertEq(_node(node1).stake, DEFAULT_STAKE - bond, "worker's bond slashed");
+        assertEq(jobManager.balanceOf(node1), 0, "worker unpaid");
+        for (uint256 i; i < who.length; ++i) {
+            assertEq(jobManager.balanceOf(who[i]), each, "verifier: fee plus its share of the slash");
+        }
+        assertEq(jobManager.balanceOf(alice), DEFAULT_MAX_PRICE + bond - 3 * each, "requester refunded");
+        _assertManagerSolvent(_holders(who, address(0)));
+    }
+
+    function testSignedVotesSettleAChallengeTheChallengerLoses() public {
+        uint64 id = _resultWith(AUDIT_NONE, OUTPUT_ROOT);
+        _fundAndChallenge(alice, id);
+        _fixSeed(id, keccak256("seed-s3"));
+        address[] memory who = _drawnK(id);
+        ProofOfCompute.SignedVote[] memory votes = _signedVotes(id, [OUTPUT_ROOT, OUTPUT_ROOT, OUTPUT_ROOT]);
+        _resolveSigned(id, votes);
+        _assertState(id, IAIJobManager.JobState.Finalized);
+        assertEq(token.balanceOf(node1), CHALLENGE_BOND, "the bond went to the worker");
+        assertEq(token.balanceOf(address(proofOfCompute)), 0, "no bond left behind");
+        _assertManagerSolvent(_holders(who, address(0)));
+    }
+
+    function testSplitSignedVotesGoOnChain() public {
+        uint64 id = _resultWith(AUDIT_ALL, OUTPUT_ROOT);
+        _audit(id, keccak256("seed-s4"));
+        ProofOfCompute.SignedVote[] memory votes = _signedVotes(id, [OUTPUT_ROOT, FORGED_ROOT, OUTPUT_ROOT]);
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.NotUnanimous.selector, id, votes[1].index));
+        _resolveSigned(id, votes);
+        // The same verifiers then vote on-chain, where 2 of 3 decide.
+        address[] memory who = _verify(id, [OUTPUT_ROOT, FORGED_ROOT, OUTPUT_ROOT]);
+        _resolve(id, _pick(who, 0, 2));
+        _assertState(id, IAIJobManager.JobState.Finalized);
     }
 
     // ================================================================== absent verifiers

@@ -32,9 +32,9 @@ contract VerificationErrorsTest is ArthaFixture {
     function setUp() public override {
         super.setUp();
         _seedModels();
-        node4 = vm.addr(0x1004);
-        node5 = vm.addr(0x1005);
-        node6 = vm.addr(0x1006);
+        node4 = _keyed(0x1004);
+        node5 = _keyed(0x1005);
+        node6 = _keyed(0x1006);
         _registerNode(node1);
         _registerNode(node2);
         _registerNode(node3);
@@ -327,20 +327,39 @@ contract VerificationErrorsTest is ArthaFixture {
         _commit(wrong, id, 0, OUTPUT_ROOT, false, SALT);
     }
 
-    function testWorkerCannotVerify() public {
-        uint64 id = _resultJobV(0);
-        _fundAndChallenge(alice, id);
-        bytes32 h;
-        uint256 index = type(uint256).max;
-        for (uint256 i; index == type(uint256).max; ++i) {
-            h = keccak256(abi.encode("worker", i));
-            for (uint256 j; j < 2 * uint256(VERIFIERS); ++j) {
-                if (_candidateFor(h, id, 1, j) == node1) {
-                    index = j;
-                    break;
+    /// @dev A round-`round` seed hash whose draw names `who` at some place, and that place.
+    function _seedDrawing(uint64 id, uint8 round, address who, string memory tag)
+        internal
+        view
+        returns (bytes32 h, uint256 index)
+    {
+        for (uint256 i;; ++i) {
+            h = keccak256(abi.encode(tag, i));
+            for (index = 0; index < 2 * uint256(VERIFIERS); ++index) {
+                if (_candidateFor(h, id, round, index) == who) return (h, index);
+            }
+        }
+    }
+
+    /// @dev A round-1 seed hash whose draw names one verifier (besides the worker) at two places.
+    function _seedRepeating(uint64 id) internal view returns (bytes32 h, uint256 first, uint256 second) {
+        uint256 limit = 2 * uint256(VERIFIERS);
+        for (uint256 i;; ++i) {
+            h = keccak256(abi.encode("repeat", i));
+            for (first = 0; first < limit; ++first) {
+                address v = _candidateFor(h, id, 1, first);
+                if (v == node1) continue;
+                for (second = first + 1; second < limit; ++second) {
+                    if (_candidateFor(h, id, 1, second) == v) return (h, first, second);
                 }
             }
         }
+    }
+
+    function testWorkerCannotVerify() public {
+        uint64 id = _resultJobV(0);
+        _fundAndChallenge(alice, id);
+        (bytes32 h, uint256 index) = _seedDrawing(id, 1, node1, "worker");
         _fixSeed(id, h);
         assertEq(proofOfCompute.verifierAt(id, 1, index), node1, "the worker is drawn");
         _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.WorkerCannotVerify.selector, id));
@@ -350,17 +369,7 @@ contract VerificationErrorsTest is ArthaFixture {
     function testChallengerCannotVerify() public {
         uint64 id = _resultJobV(0);
         _fundAndChallenge(node2, id);
-        bytes32 h;
-        uint256 index = type(uint256).max;
-        for (uint256 i; index == type(uint256).max; ++i) {
-            h = keccak256(abi.encode("challenger", i));
-            for (uint256 j; j < 2 * uint256(VERIFIERS); ++j) {
-                if (_candidateFor(h, id, 1, j) == node2) {
-                    index = j;
-                    break;
-                }
-            }
-        }
+        (bytes32 h, uint256 index) = _seedDrawing(id, 1, node2, "challenger");
         _fixSeed(id, h);
         assertEq(proofOfCompute.verifierAt(id, 1, index), node2, "the challenger is drawn");
         _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.ChallengerCannotVerify.selector, id));
@@ -647,6 +656,134 @@ contract VerificationErrorsTest is ArthaFixture {
     }
 
     // ================================================================== deployment
+
+    // ================================================================== signed votes
+
+    /// @dev Three signed votes for `result` by the round's first three drawn verifiers.
+    function _signedThree(uint64 id, bytes32 result) internal view returns (ProofOfCompute.SignedVote[] memory v) {
+        (address[] memory who, uint256[] memory idx) = _verifiers(id, 3);
+        v = new ProofOfCompute.SignedVote[](3);
+        for (uint256 i; i < 3; ++i) {
+            v[i] = ProofOfCompute.SignedVote(idx[i], result, false, SALT, 0, 0);
+            _signVote(who[i], id, 1, v[i]);
+        }
+    }
+
+    function testSignedNoChallenge() public {
+        uint64 id = _resultJobV(0);
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.NoChallenge.selector, id));
+        _resolveSigned(id, new ProofOfCompute.SignedVote[](3));
+    }
+
+    function testSignedStaleRecord() public {
+        uint64 id = _challenged(3);
+        ProofOfCompute.SignedVote[] memory votes = _signedThree(id, OUTPUT_ROOT);
+        IAIJobManager.Job memory record = _rec(id);
+        record.price += 1;
+        vm.expectRevert(abi.encodeWithSelector(ProofOfCompute.StaleRecord.selector, id));
+        vm.prank(stranger);
+        proofOfCompute.resolveSigned(id, record, votes);
+    }
+
+    function testSignedOnChainVotes() public {
+        uint64 id = _challenged(3);
+        ProofOfCompute.SignedVote[] memory votes = _signedThree(id, OUTPUT_ROOT);
+        (address[] memory who, uint256[] memory idx) = _verifiers(id, 1);
+        _commit(who[0], id, idx[0], OUTPUT_ROOT, false, SALT);
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.OnChainVotes.selector, id, uint8(1)));
+        _resolveSigned(id, votes);
+    }
+
+    function testSignedVoteCount() public {
+        uint64 id = _challenged(3);
+        ProofOfCompute.SignedVote[] memory votes = _signedThree(id, OUTPUT_ROOT);
+        assembly ("memory-safe") {
+            mstore(votes, 2)
+        }
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.VoteCount.selector, id, 2, 3));
+        _resolveSigned(id, votes);
+    }
+
+    function testSignedIndexOutOfRange() public {
+        uint64 id = _challenged(3);
+        ProofOfCompute.SignedVote[] memory votes = _signedThree(id, OUTPUT_ROOT);
+        votes[1].index = 6;
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.IndexOutOfRange.selector, id, 6, 6));
+        _resolveSigned(id, votes);
+    }
+
+    function testSignedWorkerCannotVerify() public {
+        uint64 id = _resultJobV(0);
+        _fundAndChallenge(alice, id);
+        (bytes32 h, uint256 index) = _seedDrawing(id, 1, node1, "worker");
+        _fixSeed(id, h);
+        ProofOfCompute.SignedVote[] memory votes = new ProofOfCompute.SignedVote[](3);
+        votes[0] = _signVote(node1, id, 1, ProofOfCompute.SignedVote(index, OUTPUT_ROOT, false, SALT, 0, 0));
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.WorkerCannotVerify.selector, id));
+        _resolveSigned(id, votes);
+    }
+
+    function testSignedChallengerCannotVerify() public {
+        uint64 id = _resultJobV(0);
+        _fundAndChallenge(node2, id);
+        (bytes32 h, uint256 index) = _seedDrawing(id, 1, node2, "challenger");
+        _fixSeed(id, h);
+        ProofOfCompute.SignedVote[] memory votes = new ProofOfCompute.SignedVote[](3);
+        votes[0] = _signVote(node2, id, 1, ProofOfCompute.SignedVote(index, OUTPUT_ROOT, false, SALT, 0, 0));
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.ChallengerCannotVerify.selector, id));
+        _resolveSigned(id, votes);
+    }
+
+    function testSignedDuplicateVerifier() public {
+        uint64 id = _resultJobV(0);
+        _fundAndChallenge(alice, id);
+        (bytes32 h, uint256 first, uint256 second) = _seedRepeating(id);
+        _fixSeed(id, h);
+        address v = proofOfCompute.verifierAt(id, 1, first);
+        ProofOfCompute.SignedVote[] memory votes = new ProofOfCompute.SignedVote[](3);
+        votes[0] = _signVote(v, id, 1, ProofOfCompute.SignedVote(first, OUTPUT_ROOT, false, SALT, 0, 0));
+        votes[1] = _signVote(v, id, 1, ProofOfCompute.SignedVote(second, OUTPUT_ROOT, false, SALT, 0, 0));
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.DuplicateVerifier.selector, id, v));
+        _resolveSigned(id, votes);
+    }
+
+    function testSignedBadSignature() public {
+        uint64 id = _challenged(3);
+        (address[] memory who,) = _verifiers(id, 3);
+        // A result changed after signing.
+        ProofOfCompute.SignedVote[] memory votes = _signedThree(id, OUTPUT_ROOT);
+        votes[2].result = WRONG_ROOT;
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.BadSignature.selector, id, votes[2].index, who[2]));
+        _resolveSigned(id, votes);
+        // Signed by another drawn verifier.
+        votes = _signedThree(id, OUTPUT_ROOT);
+        (votes[1].r, votes[1].vs) = (votes[0].r, votes[0].vs);
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.BadSignature.selector, id, votes[1].index, who[1]));
+        _resolveSigned(id, votes);
+        // Signed for another round.
+        votes = _signedThree(id, OUTPUT_ROOT);
+        _signVote(who[0], id, 2, votes[0]);
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.BadSignature.selector, id, votes[0].index, who[0]));
+        _resolveSigned(id, votes);
+        // No signature at all.
+        votes = _signedThree(id, OUTPUT_ROOT);
+        (votes[0].r, votes[0].vs) = (bytes32(0), bytes32(0));
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.BadSignature.selector, id, votes[0].index, who[0]));
+        _resolveSigned(id, votes);
+        // The valid votes still settle it.
+        _resolveSigned(id, _signedThree(id, OUTPUT_ROOT));
+        _assertState(id, IAIJobManager.JobState.Finalized);
+    }
+
+    function testSignedNotUnanimous() public {
+        uint64 id = _challenged(3);
+        ProofOfCompute.SignedVote[] memory votes = _signedThree(id, OUTPUT_ROOT);
+        (address[] memory who,) = _verifiers(id, 3);
+        votes[2].result = WRONG_ROOT;
+        _signVote(who[2], id, 1, votes[2]);
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.NotUnanimous.selector, id, votes[2].index));
+        _resolveSigned(id, votes);
+    }
 
     function testConstructorRevertsInvalidParams() public {
         for (uint256 i; i < 6; ++i) {

@@ -98,6 +98,9 @@ abstract contract ArthaFixture is Test {
 
     uint256 internal constant ALICE_PK = 0xA11CE;
     uint256 internal constant BOB_PK = 0xB0B;
+    bytes32 internal constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 internal constant BALLOT_TYPEHASH = keccak256("Ballot(uint64 jobId,uint8 round,bytes32 commitment)");
     uint256 internal constant NODE1_PK = 0x1001;
     uint256 internal constant NODE2_PK = 0x1002;
     uint256 internal constant NODE3_PK = 0x1003;
@@ -119,6 +122,10 @@ abstract contract ArthaFixture is Test {
     // ------------------------------------------------------------------ job records and logs
 
     mapping(address manager => mapping(uint64 jobId => IAIJobManager.Job)) private _records;
+    /// @dev A signature asked of an account not made with `_keyed`.
+    error NoKeyFor(address account);
+    /// @dev Private keys of the accounts made with `_keyed`, for signatures.
+    mapping(address account => uint256 privateKey) private _keys;
     Vm.Log[] private _captured;
     bool private _capturing;
 
@@ -126,11 +133,11 @@ abstract contract ArthaFixture is Test {
 
     function setUp() public virtual {
         vm.warp(T0);
-        alice = vm.addr(ALICE_PK);
-        bob = vm.addr(BOB_PK);
-        node1 = vm.addr(NODE1_PK);
-        node2 = vm.addr(NODE2_PK);
-        node3 = vm.addr(NODE3_PK);
+        alice = _keyed(ALICE_PK);
+        bob = _keyed(BOB_PK);
+        node1 = _keyed(NODE1_PK);
+        node2 = _keyed(NODE2_PK);
+        node3 = _keyed(NODE3_PK);
         vm.label(alice, "alice");
         vm.label(bob, "bob");
         vm.label(node1, "node1");
@@ -801,6 +808,54 @@ abstract contract ArthaFixture is Test {
         _endCapture(reverts);
     }
 
+    /// @notice The account of `privateKey`, remembered so `_signVote` can sign for it.
+    function _keyed(uint256 privateKey) internal returns (address account) {
+        account = vm.addr(privateKey);
+        _keys[account] = privateKey;
+    }
+
+    /// @notice The EIP-712 digest a verifier signs for `resolveSigned`, built here from the standard (domain
+    /// "ArthaAIN ProofOfCompute" version "1"), not from the contract's own code.
+    function _ballotDigest(uint64 jobId, uint8 round, bytes32 commitment) internal view returns (bytes32) {
+        bytes32 ballot = keccak256(abi.encode(BALLOT_TYPEHASH, jobId, round, commitment));
+        return keccak256(abi.encodePacked("\x19\x01", _proofDomain(), ballot));
+    }
+
+    function _proofDomain() internal view returns (bytes32) {
+        bytes32 name = keccak256("ArthaAIN ProofOfCompute");
+        return keccak256(abi.encode(DOMAIN_TYPEHASH, name, keccak256("1"), block.chainid, address(proofOfCompute)));
+    }
+
+    /// @notice Signs `vote` (its reveal filled in) as `verifier`'s for round `round` of `jobId`: fills in its
+    /// compact EIP-2098 signature.
+    function _signVote(address verifier, uint64 jobId, uint8 round, ProofOfCompute.SignedVote memory vote)
+        internal
+        view
+        returns (ProofOfCompute.SignedVote memory)
+    {
+        bytes32 c = _commitment(jobId, verifier, vote.result, vote.agrees, vote.salt);
+        (vote.r, vote.vs) = _signCompact(verifier, _ballotDigest(jobId, round, c));
+        return vote;
+    }
+
+    /// @notice `account`'s EIP-2098 compact signature of `digest`.
+    function _signCompact(address account, bytes32 digest) internal view returns (bytes32 r, bytes32 vs) {
+        uint256 pk = _keys[account];
+        if (pk == 0) revert NoKeyFor(account);
+        (uint8 v, bytes32 r_, bytes32 s) = vm.sign(pk, digest);
+        return (r_, bytes32((uint256(v - 27) << 255) | uint256(s)));
+    }
+
+    /// @notice `stranger.resolveSigned(jobId, record, votes)` (armed; anyone may submit).
+    function _resolveSigned(uint64 jobId, ProofOfCompute.SignedVote[] memory votes) internal {
+        IAIJobManager.Job memory record = _rec(jobId);
+        _beginCapture();
+        bool reverts = _arm();
+        vm.prank(stranger);
+        proofOfCompute.resolveSigned(jobId, record, votes);
+        _endCapture(reverts);
+    }
+
     /// @notice `stranger.nextRound(jobId, record)` (armed).
     function _nextRound(uint64 jobId) internal {
         IAIJobManager.Job memory record = _rec(jobId);
@@ -835,19 +890,13 @@ abstract contract ArthaFixture is Test {
         view
         returns (address[] memory who, uint256[] memory index)
     {
-        (ProofOfCompute.Dispute memory d, ProofOfCompute.Draw memory draw) = proofOfCompute.disputeOf(jobId);
         uint256 limit = 2 * uint256(proofOfCompute.verifiers());
         who = new address[](max);
         index = new uint256[](max);
         uint256 n;
         for (uint256 i; i < limit && n < max; ++i) {
-            address v = proofOfCompute.verifierAt(jobId, d.round, i);
-            bool seen = v == draw.worker || v == d.challenger
-                || proofOfCompute.voteOf(jobId, v).status != ProofOfCompute.VoteStatus.None;
-            for (uint256 j; j < n && !seen; ++j) {
-                seen = who[j] == v;
-            }
-            if (seen) continue;
+            address v = _mayVerifyAt(jobId, i);
+            if (v == address(0) || _within(who, n, v)) continue;
             who[n] = v;
             index[n] = i;
             ++n;
@@ -856,6 +905,23 @@ abstract contract ArthaFixture is Test {
             mstore(who, n)
             mstore(index, n)
         }
+    }
+
+    /// @dev The verifier drawn at `index` of the current round, or zero if it is the worker, the challenger, or
+    /// has voted.
+    function _mayVerifyAt(uint64 jobId, uint256 index) private view returns (address v) {
+        (ProofOfCompute.Dispute memory d, ProofOfCompute.Draw memory draw) = proofOfCompute.disputeOf(jobId);
+        v = proofOfCompute.verifierAt(jobId, d.round, index);
+        if (v == draw.worker || v == d.challenger) return address(0);
+        if (proofOfCompute.voteOf(jobId, v).status != ProofOfCompute.VoteStatus.None) return address(0);
+    }
+
+    /// @dev Whether `v` is among the first `n` of `list`.
+    function _within(address[] memory list, uint256 n, address v) private pure returns (bool) {
+        for (uint256 j; j < n; ++j) {
+            if (list[j] == v) return true;
+        }
+        return false;
     }
 
     /// @notice `account.withdraw(to)` on the job manager (payouts and refunds).

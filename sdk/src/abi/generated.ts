@@ -6381,6 +6381,27 @@ export const proofOfComputeAbi = [
         "internalType": "uint64",
         "name": "jobId",
         "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "expected",
+        "type": "address"
+      }
+    ],
+    "name": "BadSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
       }
     ],
     "name": "ChallengerCannotVerify",
@@ -6452,6 +6473,22 @@ export const proofOfComputeAbi = [
         "type": "uint64"
       },
       {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "DuplicateVerifier",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
         "internalType": "uint256",
         "name": "index",
         "type": "uint256"
@@ -6468,6 +6505,11 @@ export const proofOfComputeAbi = [
   {
     "inputs": [],
     "name": "InvalidParams",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "InvalidShortString",
     "type": "error"
   },
   {
@@ -6663,12 +6705,44 @@ export const proofOfComputeAbi = [
         "type": "uint64"
       },
       {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "NotUnanimous",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
         "internalType": "address",
         "name": "verifier",
         "type": "address"
       }
     ],
     "name": "NothingToReveal",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint8",
+        "name": "commits",
+        "type": "uint8"
+      }
+    ],
+    "name": "OnChainVotes",
     "type": "error"
   },
   {
@@ -6796,12 +6870,44 @@ export const proofOfComputeAbi = [
   {
     "inputs": [
       {
+        "internalType": "string",
+        "name": "str",
+        "type": "string"
+      }
+    ],
+    "name": "StringTooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint64",
         "name": "jobId",
         "type": "uint64"
       }
     ],
     "name": "VerifiersComplete",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      }
+    ],
+    "name": "VoteCount",
     "type": "error"
   },
   {
@@ -6983,6 +7089,12 @@ export const proofOfComputeAbi = [
       }
     ],
     "name": "DisputeUnresolved",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [],
+    "name": "EIP712DomainChanged",
     "type": "event"
   },
   {
@@ -7586,6 +7698,49 @@ export const proofOfComputeAbi = [
   },
   {
     "inputs": [],
+    "name": "eip712Domain",
+    "outputs": [
+      {
+        "internalType": "bytes1",
+        "name": "fields",
+        "type": "bytes1"
+      },
+      {
+        "internalType": "string",
+        "name": "name",
+        "type": "string"
+      },
+      {
+        "internalType": "string",
+        "name": "version",
+        "type": "string"
+      },
+      {
+        "internalType": "uint256",
+        "name": "chainId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "verifyingContract",
+        "type": "address"
+      },
+      {
+        "internalType": "bytes32",
+        "name": "salt",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint256[]",
+        "name": "extensions",
+        "type": "uint256[]"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [],
     "name": "jobs",
     "outputs": [
       {
@@ -7854,6 +8009,158 @@ export const proofOfComputeAbi = [
       }
     ],
     "name": "resolve",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "requester",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "maxPrice",
+            "type": "uint96"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobState",
+            "name": "state",
+            "type": "uint8"
+          },
+          {
+            "internalType": "enum IAIJobManager.JobKind",
+            "name": "kind",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "verification",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "attempts",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "gpuCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint8",
+            "name": "minCertLevel",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint16",
+            "name": "minVramGb",
+            "type": "uint16"
+          },
+          {
+            "internalType": "uint8",
+            "name": "dependencyCount",
+            "type": "uint8"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidWindow",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "bidEnd",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "maxRuntime",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "resultAt",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "modelId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "uint32",
+            "name": "datasetId",
+            "type": "uint32"
+          },
+          {
+            "internalType": "address",
+            "name": "claimer",
+            "type": "address"
+          },
+          {
+            "internalType": "uint96",
+            "name": "price",
+            "type": "uint96"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "outputRoot",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct IAIJobManager.Job",
+        "name": "job",
+        "type": "tuple"
+      },
+      {
+        "components": [
+          {
+            "internalType": "uint256",
+            "name": "index",
+            "type": "uint256"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "result",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bool",
+            "name": "agrees",
+            "type": "bool"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "salt",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "r",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "vs",
+            "type": "bytes32"
+          }
+        ],
+        "internalType": "struct ProofOfCompute.SignedVote[]",
+        "name": "votes",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "resolveSigned",
     "outputs": [],
     "stateMutability": "nonpayable",
     "type": "function"
@@ -9913,6 +10220,27 @@ export const arthaErrorsAbi = [
         "internalType": "uint64",
         "name": "jobId",
         "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "expected",
+        "type": "address"
+      }
+    ],
+    "name": "BadSignature",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
       }
     ],
     "name": "ChallengerCannotVerify",
@@ -9984,6 +10312,22 @@ export const arthaErrorsAbi = [
         "type": "uint64"
       },
       {
+        "internalType": "address",
+        "name": "verifier",
+        "type": "address"
+      }
+    ],
+    "name": "DuplicateVerifier",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
         "internalType": "uint256",
         "name": "index",
         "type": "uint256"
@@ -9995,6 +10339,11 @@ export const arthaErrorsAbi = [
       }
     ],
     "name": "IndexOutOfRange",
+    "type": "error"
+  },
+  {
+    "inputs": [],
+    "name": "InvalidShortString",
     "type": "error"
   },
   {
@@ -10190,12 +10539,44 @@ export const arthaErrorsAbi = [
         "type": "uint64"
       },
       {
+        "internalType": "uint256",
+        "name": "index",
+        "type": "uint256"
+      }
+    ],
+    "name": "NotUnanimous",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
         "internalType": "address",
         "name": "verifier",
         "type": "address"
       }
     ],
     "name": "NothingToReveal",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint8",
+        "name": "commits",
+        "type": "uint8"
+      }
+    ],
+    "name": "OnChainVotes",
     "type": "error"
   },
   {
@@ -10312,12 +10693,44 @@ export const arthaErrorsAbi = [
   {
     "inputs": [
       {
+        "internalType": "string",
+        "name": "str",
+        "type": "string"
+      }
+    ],
+    "name": "StringTooLong",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint64",
         "name": "jobId",
         "type": "uint64"
       }
     ],
     "name": "VerifiersComplete",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint64",
+        "name": "jobId",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "given",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "expected",
+        "type": "uint256"
+      }
+    ],
+    "name": "VoteCount",
     "type": "error"
   },
   {
@@ -10506,22 +10919,6 @@ export const arthaErrorsAbi = [
       }
     ],
     "name": "InvalidAccountNonce",
-    "type": "error"
-  },
-  {
-    "inputs": [],
-    "name": "InvalidShortString",
-    "type": "error"
-  },
-  {
-    "inputs": [
-      {
-        "internalType": "string",
-        "name": "str",
-        "type": "string"
-      }
-    ],
-    "name": "StringTooLong",
     "type": "error"
   }
 ] as const;

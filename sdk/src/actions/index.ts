@@ -112,10 +112,23 @@ export {
   resolveDispute,
 } from "./verification/resolveDispute.ts";
 export {
+  type ResolveDisputeSignedParameters,
+  resolveDisputeSigned,
+} from "./verification/resolveDisputeSigned.ts";
+export {
   type RevealVerificationParameters,
   type RevealVerificationReturnType,
   revealVerification,
 } from "./verification/revealVerification.ts";
+export {
+  ballotTypes,
+  recoverBallotSigner,
+  type SignedVerificationVote,
+  type SignVerificationVoteParameters,
+  signVerificationVote,
+  verificationBallot,
+  verificationDomain,
+} from "./verification/signVerificationVote.ts";
 export {
   type SlashAbsentVerifierParameters,
   type SlashAbsentVerifierReturnType,

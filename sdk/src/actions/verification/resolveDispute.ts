@@ -1,4 +1,4 @@
-import { type Address, type Hash, isAddressEqual, parseEventLogs } from "viem";
+import { type Address, type Hash, isAddressEqual, parseEventLogs, type TransactionReceipt } from "viem";
 import { jobManagerAbi, proofOfComputeAbi } from "../../abi/generated.ts";
 import type { ArthaReadContext, ArthaWriteContext } from "../../client/context.ts";
 import { scanEvents } from "../../client/scanEvents.ts";
@@ -16,7 +16,7 @@ export type ResolveDisputeReturnType = {
   hash: Hash;
   /** Whether the worker's result stands (Finalized) or not (Failed, the worker's bond slashed). */
   upheld: boolean;
-  /** The majority's verifiers as passed to the contract: increasing address order. */
+  /** The majority's verifiers as passed to the contract (`resolve`: increasing address order). */
   majority: Address[];
   /** What each payee was credited on the job manager (the majority's fees, the worker, the requester, …). */
   payouts: { payee: Address; amount: bigint }[];
@@ -33,7 +33,7 @@ export async function resolveDispute(
   { jobId, fromBlock }: ResolveDisputeParameters,
 ): Promise<ResolveDisputeReturnType> {
   const { jobManager, proofOfCompute } = ctx.deployment.contracts;
-  const [record, { upheld, majority }] = await Promise.all([
+  const [record, { majority }] = await Promise.all([
     getJobRecord(ctx.publicClient, { jobManager, jobId }),
     getDisputeMajority(ctx, { jobId, ...(fromBlock !== undefined ? { fromBlock } : {}) }),
   ]);
@@ -44,18 +44,27 @@ export async function resolveDispute(
     functionName: "resolve",
     args: [jobId, record, majority],
   });
+  return verdictOf(receipt, jobManager, majority);
+}
+
+/** The verdict a resolving transaction's JobVerified event tells: its payouts, and whether it was upheld. */
+export function verdictOf(
+  receipt: TransactionReceipt,
+  jobManager: Address,
+  majority: Address[],
+): ResolveDisputeReturnType {
   const [verified] = parseEventLogs({
     abi: jobManagerAbi,
     eventName: "JobVerified",
     logs: receipt.logs.filter((log) => isAddressEqual(log.address, jobManager)),
   });
+  if (!verified)
+    throw new Error(`transaction ${receipt.transactionHash} settled no verdict (no JobVerified event)`);
   return {
     hash: receipt.transactionHash,
-    upheld: verified?.args.upheld ?? upheld,
+    upheld: verified.args.upheld,
     majority,
-    payouts: verified
-      ? verified.args.payees.map((payee, i) => ({ payee, amount: verified.args.amounts[i]! }))
-      : [],
+    payouts: verified.args.payees.map((payee, i) => ({ payee, amount: verified.args.amounts[i]! })),
   };
 }
 

@@ -8,7 +8,13 @@ import { drawAudit } from "./drawAudit.ts";
 import { getVerifierDraw } from "./getVerifierDraw.ts";
 import { nextVerificationRound } from "./nextVerificationRound.ts";
 import { resolveDispute } from "./resolveDispute.ts";
+import { resolveDisputeSigned } from "./resolveDisputeSigned.ts";
 import { revealVerification } from "./revealVerification.ts";
+import {
+  recoverBallotSigner,
+  type SignedVerificationVote,
+  signVerificationVote,
+} from "./signVerificationVote.ts";
 import { slashAbsentVerifier } from "./slashAbsentVerifier.ts";
 
 let a: Artha;
@@ -217,5 +223,58 @@ describe("verification actions", () => {
     expect(slashed.amount).toBe(await a.proofOfCompute.read.absentPenalty());
     const round2 = (await drawOf(jobId))!;
     expect([round2.round, round2.commits]).toEqual([2, 0]);
+  });
+  it("signed votes: k verifiers sign off-chain, one transaction settles the dispute; a split vote is refused", async () => {
+    const ctx = a.sdkContext(a.requester);
+    // A draw naming fewer than k distinct nodes can only settle on-chain: such a job is voted on-chain and
+    // another one tried.
+    let jobId = 0n;
+    let draw: NonNullable<Awaited<ReturnType<typeof drawOf>>> | undefined;
+    for (let attempt = 0; attempt < 5 && !draw; attempt++) {
+      jobId = await resultSubmitted(101);
+      await pastSeedBlock();
+      expect((await drawAudit(ctx, { jobId })).audited).toBe(true);
+      const d = (await drawOf(jobId))!;
+      if (d.verifiers.length === d.k) draw = d;
+      else await vote(jobId, () => root).then(() => resolveDispute(ctx, { jobId }));
+    }
+    if (!draw) throw new Error("five draws in a row named fewer than k verifiers");
+    const voters = draw.verifiers.slice(0, draw.k);
+    const sign = (i: number, result: Hex): Promise<SignedVerificationVote> =>
+      signVerificationVote(a.sdkContext(byAddress(voters[i]!.address)), {
+        jobId,
+        round: draw.round,
+        index: voters[i]!.index,
+        result,
+        agrees: result === root,
+        salt: sha(`signed salt ${i}`),
+      });
+    const votes = await Promise.all(voters.map((_, i) => sign(i, root)));
+    const { chainId, contracts } = a.sdkContext(a.admin).deployment;
+    for (const [i, v] of votes.entries()) {
+      expect(getAddress(v.verifier)).toBe(getAddress(voters[i]!.address));
+      expect(v.commitment).toBe(verificationCommitment(jobId, v.verifier, v.result, v.agrees, v.salt));
+      expect(getAddress(await recoverBallotSigner(chainId, contracts.proofOfCompute, { jobId, ...v }))).toBe(
+        getAddress(v.verifier),
+      );
+      // A ballot for another round names someone else: a peer's forged or replayed vote shows.
+      const other = await recoverBallotSigner(chainId, contracts.proofOfCompute, { jobId, ...v, round: 2 });
+      expect(getAddress(other)).not.toBe(getAddress(v.verifier));
+    }
+
+    const split = [votes[0]!, votes[1]!, await sign(2, sha("another root"))];
+    const refused = await resolveDisputeSigned(ctx, { jobId, votes: split }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ArthaTxError);
+    expect((refused as ArthaTxError).errorName).toBe("NotUnanimous");
+
+    const resolved = await resolveDisputeSigned(ctx, { jobId, votes });
+    expect(resolved.upheld).toBe(true);
+    expect(resolved.majority.map((x) => getAddress(x))).toEqual(voters.map((v) => getAddress(v.address)));
+    expect((await record(jobId)).state).toBe(JobState.Finalized);
+    const fee = (maxPrice * 1000n) / 10_000n / 3n;
+    const payouts = Object.fromEntries(resolved.payouts.map((p) => [getAddress(p.payee), p.amount]));
+    expect(payouts[getAddress(a.operators[0]!.account.address)]).toBe(price);
+    for (const v of voters) expect(payouts[getAddress(v.address)]).toBe(fee);
+    expect(await drawOf(jobId)).toBeUndefined();
   });
 });
