@@ -712,13 +712,21 @@ contract VerificationErrorsTest is ArthaFixture {
         _resolveSigned(id, votes);
     }
 
+    /// @dev Votes whose first is `who`'s, signed at a place a searched seed draws it (the rest left empty).
+    function _signedFirstBy(uint64 id, address who, string memory tag)
+        internal
+        returns (ProofOfCompute.SignedVote[] memory votes)
+    {
+        (bytes32 h, uint256 index) = _seedDrawing(id, 1, who, tag);
+        _fixSeed(id, h);
+        votes = new ProofOfCompute.SignedVote[](3);
+        votes[0] = _signVote(who, id, 1, ProofOfCompute.SignedVote(index, OUTPUT_ROOT, false, SALT, 0, 0));
+    }
+
     function testSignedWorkerCannotVerify() public {
         uint64 id = _resultJobV(0);
         _fundAndChallenge(alice, id);
-        (bytes32 h, uint256 index) = _seedDrawing(id, 1, node1, "worker");
-        _fixSeed(id, h);
-        ProofOfCompute.SignedVote[] memory votes = new ProofOfCompute.SignedVote[](3);
-        votes[0] = _signVote(node1, id, 1, ProofOfCompute.SignedVote(index, OUTPUT_ROOT, false, SALT, 0, 0));
+        ProofOfCompute.SignedVote[] memory votes = _signedFirstBy(id, node1, "worker");
         _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.WorkerCannotVerify.selector, id));
         _resolveSigned(id, votes);
     }
@@ -726,10 +734,7 @@ contract VerificationErrorsTest is ArthaFixture {
     function testSignedChallengerCannotVerify() public {
         uint64 id = _resultJobV(0);
         _fundAndChallenge(node2, id);
-        (bytes32 h, uint256 index) = _seedDrawing(id, 1, node2, "challenger");
-        _fixSeed(id, h);
-        ProofOfCompute.SignedVote[] memory votes = new ProofOfCompute.SignedVote[](3);
-        votes[0] = _signVote(node2, id, 1, ProofOfCompute.SignedVote(index, OUTPUT_ROOT, false, SALT, 0, 0));
+        ProofOfCompute.SignedVote[] memory votes = _signedFirstBy(id, node2, "challenger");
         _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.ChallengerCannotVerify.selector, id));
         _resolveSigned(id, votes);
     }
