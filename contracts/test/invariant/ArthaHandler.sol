@@ -20,8 +20,9 @@ import {Vm} from "../utils/Vm.sol";
 /// `audit` draws audits (opening disputes), challenges come from requesters and from active nodes other than
 /// the worker, drawn verifiers commit and reveal (honest: they agree iff the worker did not cheat, see
 /// `workerCheats`; one in four votes the other way), `resolveDispute` passes the majority (sorted), and
-/// `nextRound`, `slashAbsent` and `resolveUnverified` end stuck rounds. Every verdict's credits are checked
-/// against the payout rules computed here independently.
+/// `nextRound`, `slashAbsent` and `resolveUnverified` end stuck rounds. `resolveSigned` settles a round with
+/// k votes its drawn verifiers signed off-chain (the handler holds the nodes' keys), sometimes spoiled. Every
+/// verdict's credits are checked against the payout rules computed here independently.
 /// @dev Job-targeting actions pick, three times in four, a job in a state where the action can succeed (see
 /// `_pickIn`; a job seed divisible by 4 picks job `1 + (seed / 4) % jobCount` exactly, as the scripted test does).
 /// They take a `timing` seed: 0 = act now, 1 = first warp to the earliest moment the action
@@ -44,6 +45,9 @@ contract ArthaHandler is Test {
     uint8 internal constant AUDIT_ALWAYS = 101;
     uint8 internal constant AUDIT_HALF = 51;
     uint8 internal constant METRIC_MODE = 0x80;
+    bytes32 internal constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+    bytes32 internal constant BALLOT_TYPEHASH = keccak256("Ballot(uint64 jobId,uint8 round,bytes32 commitment)");
 
     MockToken public immutable token;
     NodeRegistry public immutable nodeRegistry;
@@ -53,6 +57,8 @@ contract ArthaHandler is Test {
     address[] internal _requesters;
     address[] internal _nodes;
     address[] internal _actors; // requesters, nodes, and one outsider
+    /// @dev Each node's private key, to sign its votes for `resolveSigned`.
+    mapping(address node => uint256) internal _keyOf;
 
     // ---------------------------------------------------------------- job records
 
@@ -91,7 +97,28 @@ contract ArthaHandler is Test {
         bytes32 salt;
     }
 
-    /// @dev Everyone who committed on a job, in commit order.
+    /// @dev A batch of signed votes: the verifiers, their votes, and whether (and which way) they are unanimous.
+    struct SignedBatch {
+        address[] who;
+        ProofOfCompute.SignedVote[] votes;
+        bool upheld;
+        bool unanimous;
+    }
+
+    /// @dev What a verdict must do, recorded before the call: its side and majority, the credits the rules
+    /// predict per account with their balances before, and the challenge bond's receiver with its token balance.
+    struct Verdict {
+        bool upheld;
+        address challenger;
+        address[] majority;
+        address[] accounts;
+        uint256[] expected;
+        uint256[] before;
+        address bondTo;
+        uint256 bondToBefore;
+    }
+
+    /// @dev Everyone who voted on a job: committed on-chain, or signed a vote `resolveSigned` accepted.
     mapping(uint64 jobId => address[]) internal _voters;
     mapping(uint64 jobId => mapping(address verifier => Ballot)) internal _ballots;
     /// @notice Revealed votes per job as the rules predict them (agrees / disagrees with the worker).
@@ -129,7 +156,7 @@ contract ArthaHandler is Test {
         AIJobManager jobManager_,
         ProofOfCompute proofOfCompute_,
         address[] memory requesters_,
-        address[] memory nodes_,
+        uint256[] memory nodeKeys,
         address outsider
     ) {
         token = token_;
@@ -137,12 +164,14 @@ contract ArthaHandler is Test {
         jobManager = jobManager_;
         proofOfCompute = proofOfCompute_;
         _requesters = requesters_;
-        _nodes = nodes_;
         for (uint256 i; i < requesters_.length; ++i) {
             _actors.push(requesters_[i]);
         }
-        for (uint256 i; i < nodes_.length; ++i) {
-            _actors.push(nodes_[i]);
+        for (uint256 i; i < nodeKeys.length; ++i) {
+            address node = vm.addr(nodeKeys[i]);
+            _keyOf[node] = nodeKeys[i];
+            _nodes.push(node);
+            _actors.push(node);
         }
         _actors.push(outsider);
     }
@@ -709,27 +738,10 @@ contract ArthaHandler is Test {
         bool may = !wrong && d.openedAt != 0 && _hasMajority(d)
             && (d.agree + d.disagree >= d.commits || vm.getBlockTimestamp() >= _revealEnd(d));
         IAIJobManager.Job memory j = _records[id];
-        address[] memory accounts;
-        uint256[] memory expected;
-        if (may) (accounts, expected) = _verdictCredits(j, upheld, d.challenger, majority);
-        uint256[] memory before = new uint256[](accounts.length);
-        for (uint256 i; i < accounts.length; ++i) {
-            before[i] = jobManager.balanceOf(accounts[i]);
-        }
-        address bondTo = upheld ? j.claimer : d.challenger;
-        uint256 bondToBefore = token.balanceOf(bondTo);
+        Verdict memory v = _expectVerdict(j, d.challenger, upheld, majority, may);
         vm.recordLogs();
         try proofOfCompute.resolve(id, j, majority) {
-            _ingest();
-            ++settleCount[id];
-            if (!may) {
-                _flag("resolve");
-            } else {
-                _creditVerdict(id, j, upheld, majority, accounts, expected, before);
-                if (d.challenger != address(0)) {
-                    if (token.balanceOf(bondTo) - bondToBefore != proofOfCompute.challengeBond()) payoutMismatch = true;
-                }
-            }
+            _settled(id, j, v, may, "resolve");
             ++count[upheld ? bytes32("resolveUpheld") : bytes32("resolveRejected")];
             _observe(id, true);
         } catch {
@@ -738,26 +750,194 @@ contract ArthaHandler is Test {
         }
     }
 
-    function _creditVerdict(
+    /// @notice Settles a dispute's round with k signed votes (`resolveSigned`): its first k drawn verifiers that
+    /// may vote, by `_ballot` (one seed for all, so unanimous; `voteSeed % 3 == 2`: one seed each, often split).
+    /// `spoilSeed % 4 == 0`: a spoiled batch (wrong signer, result changed after signing, a duplicate verifier,
+    /// a wrong count, signed for another round; must fail).
+    function resolveSigned(uint256 jobSeed, uint256 voteSeed, uint256 spoilSeed) external {
+        (bool has, uint64 id) = _pickIn(jobSeed, DISPUTED);
+        if (has) _doResolveSigned(id, voteSeed, spoilSeed);
+    }
+
+    function _doResolveSigned(uint64 id, uint256 voteSeed, uint256 spoilSeed) private {
+        _fixSeedNow(id);
+        (ProofOfCompute.Dispute memory d, ProofOfCompute.Draw memory draw) = proofOfCompute.disputeOf(id);
+        SignedBatch memory b = _signedBatch(id, d, draw, voteSeed);
+        bool spoiled = spoilSeed % 4 == 0 && b.votes.length != 0;
+        if (spoiled) _spoilSigned(id, d.round, b, spoilSeed / 4);
+        // Exact: the call checks nothing else (no phase, no deadline).
+        bool may = !spoiled && d.openedAt != 0 && d.commits == 0 && b.unanimous
+            && b.votes.length == proofOfCompute.verifiers();
+        IAIJobManager.Job memory j = _records[id];
+        Verdict memory v = _expectVerdict(j, d.challenger, b.upheld, b.who, may);
+        vm.recordLogs();
+        try proofOfCompute.resolveSigned(id, j, b.votes) {
+            _settled(id, j, v, may, "resolveSigned");
+            for (uint256 i; i < b.who.length; ++i) {
+                _voters[id].push(b.who[i]);
+            }
+            ++count[b.upheld ? bytes32("resolveSignedUpheld") : bytes32("resolveSignedRejected")];
+            _observe(id, true);
+        } catch {
+            if (may) _flag("resolveSigned rejected");
+            ++count["resolveSignedRejectedCall"];
+            _observe(id, false);
+        }
+    }
+
+    /// @dev Signed votes of the first k verifiers of this round's draw that may vote (`_eligible`, not the
+    /// challenger), fewer when there are not k.
+    function _signedBatch(
         uint64 id,
+        ProofOfCompute.Dispute memory d,
+        ProofOfCompute.Draw memory draw,
+        uint256 voteSeed
+    ) private view returns (SignedBatch memory b) {
+        (address[] memory who, uint256[] memory index) = _eligible(id, d, draw);
+        uint256 k = proofOfCompute.verifiers();
+        b.who = new address[](k);
+        b.votes = new ProofOfCompute.SignedVote[](k);
+        b.unanimous = true;
+        uint256 n;
+        for (uint256 i; i < who.length && n < k; ++i) {
+            if (who[i] == d.challenger) continue;
+            uint256 s = voteSeed % 3 == 2 ? uint256(keccak256(abi.encode(voteSeed, n))) : voteSeed;
+            Ballot memory bl = _ballot(id, who[i], s);
+            b.votes[n] = _signedVote(id, d.round, who[i], index[i], bl);
+            if (n == 0) b.upheld = bl.agrees;
+            else if (bl.agrees != b.upheld) b.unanimous = false;
+            b.who[n++] = who[i];
+        }
+        ProofOfCompute.SignedVote[] memory votes = b.votes;
+        address[] memory list = b.who;
+        assembly ("memory-safe") {
+            mstore(votes, n)
+            mstore(list, n)
+        }
+    }
+
+    /// @dev `who`'s vote at draw index `index` with ballot `bl`, signed by `who` for `round`.
+    function _signedVote(uint64 id, uint8 round, address who, uint256 index, Ballot memory bl)
+        private
+        view
+        returns (ProofOfCompute.SignedVote memory vote)
+    {
+        vote.index = index;
+        vote.result = bl.result;
+        vote.agrees = bl.agrees;
+        vote.salt = bl.salt;
+        (vote.r, vote.vs) = _signBallot(_keyOf[who], id, round, who, vote);
+    }
+
+    /// @dev The EIP-712 compact (EIP-2098) signature by `key` of the Ballot for `verifier`'s `vote`, built from
+    /// the standard (domain "ArthaAIN ProofOfCompute" version "1"), not from the contract's code.
+    function _signBallot(
+        uint256 key,
+        uint64 id,
+        uint8 round,
+        address verifier,
+        ProofOfCompute.SignedVote memory vote
+    ) private view returns (bytes32, bytes32) {
+        bytes32 commitment = keccak256(abi.encode(id, verifier, vote.result, vote.agrees, vote.salt));
+        bytes32 domain = keccak256(
+            abi.encode(
+                DOMAIN_TYPEHASH,
+                keccak256("ArthaAIN ProofOfCompute"),
+                keccak256("1"),
+                block.chainid,
+                address(proofOfCompute)
+            )
+        );
+        bytes32 ballot = keccak256(abi.encode(BALLOT_TYPEHASH, id, round, commitment));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, keccak256(abi.encodePacked("\x19\x01", domain, ballot)));
+        return (r, bytes32((uint256(v - 27) << 255) | uint256(s)));
+    }
+
+    /// @dev Spoils a batch so the call must fail: signed by another node, the result changed after signing, a
+    /// duplicate verifier, one vote short or one too many, or signed for another round.
+    function _spoilSigned(uint64 id, uint8 round, SignedBatch memory b, uint256 seed) private view {
+        uint256 how = seed % 5;
+        ProofOfCompute.SignedVote memory first = b.votes[0];
+        if (how == 0) {
+            (first.r, first.vs) = _signBallot(_keyOf[_otherNode(b.who[0])], id, round, b.who[0], first);
+        } else if (how == 1) {
+            first.result = keccak256(abi.encode(first.result));
+        } else if (how == 4) {
+            (first.r, first.vs) = _signBallot(_keyOf[b.who[0]], id, round + 1, b.who[0], first);
+        } else if (how == 2 && b.votes.length >= 2) {
+            b.votes[1] = first;
+        } else {
+            b.votes = _resized(b.votes, seed / 5 % 2 == 0 ? b.votes.length - 1 : b.votes.length + 1);
+        }
+    }
+
+    /// @dev `votes` cut to `n`, or grown to `n` with copies of its first vote.
+    function _resized(ProofOfCompute.SignedVote[] memory votes, uint256 n)
+        private
+        pure
+        returns (ProofOfCompute.SignedVote[] memory out)
+    {
+        out = new ProofOfCompute.SignedVote[](n);
+        for (uint256 i; i < n; ++i) {
+            out[i] = i < votes.length ? votes[i] : votes[0];
+        }
+    }
+
+    /// @dev The node after `node` in the node list.
+    function _otherNode(address node) private view returns (address) {
+        for (uint256 i; i < _nodes.length; ++i) {
+            if (_nodes[i] == node) return _nodes[(i + 1) % _nodes.length];
+        }
+        return _nodes[0];
+    }
+
+    /// @dev Records a verdict's expectations (credits only when `may`: otherwise it must not go through).
+    function _expectVerdict(
         IAIJobManager.Job memory j,
+        address challenger,
         bool upheld,
         address[] memory majority,
-        address[] memory accounts,
-        uint256[] memory expected,
-        uint256[] memory before
-    ) private {
-        for (uint256 i; i < accounts.length; ++i) {
-            if (jobManager.balanceOf(accounts[i]) - before[i] != expected[i]) payoutMismatch = true;
-            if (_isNode(accounts[i])) {
-                ghostExpectedNodeCredits += expected[i];
-                ghostNodeVerdictCredits += expected[i] - (upheld && accounts[i] == j.claimer ? j.price : 0);
+        bool may
+    ) private view returns (Verdict memory v) {
+        v.upheld = upheld;
+        v.challenger = challenger;
+        v.majority = majority;
+        if (may) (v.accounts, v.expected) = _verdictCredits(j, upheld, challenger, majority);
+        v.before = new uint256[](v.accounts.length);
+        for (uint256 i; i < v.accounts.length; ++i) {
+            v.before[i] = jobManager.balanceOf(v.accounts[i]);
+        }
+        v.bondTo = upheld ? j.claimer : challenger;
+        v.bondToBefore = token.balanceOf(v.bondTo);
+    }
+
+    /// @dev A verdict went through (`resolve` or `resolveSigned`): the job settled; flags `what` when the rules
+    /// forbade it, else checks its credits and the challenge bond against `v`.
+    function _settled(uint64 id, IAIJobManager.Job memory j, Verdict memory v, bool may, bytes32 what) private {
+        _ingest();
+        ++settleCount[id];
+        if (!may) {
+            _flag(what);
+            return;
+        }
+        _creditVerdict(id, j, v);
+        if (v.challenger != address(0)) {
+            if (token.balanceOf(v.bondTo) - v.bondToBefore != proofOfCompute.challengeBond()) payoutMismatch = true;
+        }
+    }
+
+    function _creditVerdict(uint64 id, IAIJobManager.Job memory j, Verdict memory v) private {
+        for (uint256 i; i < v.accounts.length; ++i) {
+            if (jobManager.balanceOf(v.accounts[i]) - v.before[i] != v.expected[i]) payoutMismatch = true;
+            if (_isNode(v.accounts[i])) {
+                ghostExpectedNodeCredits += v.expected[i];
+                ghostNodeVerdictCredits += v.expected[i] - (v.upheld && v.accounts[i] == j.claimer ? j.price : 0);
             }
         }
-        for (uint256 i; i < majority.length; ++i) {
-            if (++verifierPaid[id][majority[i]] > 1) verifierPaidTwice = true;
+        for (uint256 i; i < v.majority.length; ++i) {
+            if (++verifierPaid[id][v.majority[i]] > 1) verifierPaidTwice = true;
         }
-        if (upheld) ++finalizeCount[id];
+        if (v.upheld) ++finalizeCount[id];
         else ghostSlashedBonds += uint256(j.price) * jobManager.bondBps() / BPS;
     }
 
@@ -876,8 +1056,8 @@ contract ArthaHandler is Test {
         _observe(0, false);
     }
 
-    /// @dev One natural step of a dispute: fix the seed, commit, reveal, resolve, slash the absent, a new
-    /// round, or the fallback.
+    /// @dev One natural step of a dispute: fix the seed, commit (or, `seed / 4 % 4 == 3` before any commit,
+    /// settle with signed votes), reveal, resolve, slash the absent, a new round, or the fallback.
     function _advanceDispute(uint64 id, uint256 seed) private {
         (ProofOfCompute.Dispute memory d, ProofOfCompute.Draw memory draw) = proofOfCompute.disputeOf(id);
         if (draw.seed == 0) {
@@ -886,7 +1066,9 @@ contract ArthaHandler is Test {
         }
         uint256 nowTs = vm.getBlockTimestamp();
         (address pending,) = _pendingVoter(id, d.round, seed);
-        if (d.commits < proofOfCompute.verifiers() && nowTs < d.commitEnd && _eligibleCount(id, d, draw) != 0) {
+        if (d.commits == 0 && (seed >> 2) % 4 == 3) {
+            _doResolveSigned(id, seed >> 8, 1);
+        } else if (d.commits < proofOfCompute.verifiers() && nowTs < d.commitEnd && _eligibleCount(id, d, draw) != 0) {
             _doCommit(id, seed & ~uint256(7), seed >> 8, 0);
         } else if (pending != address(0) && nowTs < _revealEnd(d)) {
             _doReveal(id, seed, 1, 1);

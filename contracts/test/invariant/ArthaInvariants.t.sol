@@ -7,13 +7,13 @@ import {IAIJobManager} from "../../interfaces/IAIJobManager.sol";
 import {ArthaFixture} from "../utils/ArthaFixture.sol";
 import {ArthaHandler} from "./ArthaHandler.sol";
 
-/// @notice Invariant tests: random sequences of actions by three requesters and six nodes (ArthaHandler), including
-/// the dispute paths (audits, challenges by requesters and nodes, k = 3 verifiers committing and revealing,
-/// verdicts, replacement rounds, absent verifiers, the no-quorum fallback), after which token conservation,
-/// single payout (per job and per verifier), assigned-node-only results, the state machine, the stake
-/// accounting and the dispute state must hold. The deployment reserves a 10% verification budget so verifier
-/// fees flow. `testDeterministicLongSequence` drives a fixed long sequence through the same handler, checks
-/// every invariant after each step and asserts that every deep path was taken.
+/// @notice Invariant tests: random sequences of actions by three requesters and six nodes (ArthaHandler), including the
+/// dispute paths (audits, challenges by requesters and nodes, k = 3 verifiers committing and revealing, verdicts,
+/// replacement rounds, absent verifiers, the no-quorum fallback, rounds settled with k signed votes in one call, valid
+/// or spoiled), after which token conservation, single payout (per job and per verifier), assigned-node-only results,
+/// the state machine, the stake accounting and the dispute state must hold. The deployment reserves a 10% verification
+/// budget so verifier fees flow. `testDeterministicLongSequence` drives a fixed long sequence through the same handler,
+/// checks every invariant after each step and asserts that every deep path was taken.
 contract ArthaInvariantTest is ArthaFixture {
     /// @dev The shape forge-std's StdInvariant returns from `targetSelectors()`.
     struct FuzzSelector {
@@ -24,6 +24,8 @@ contract ArthaInvariantTest is ArthaFixture {
     ArthaHandler internal handler;
     address[] internal requesterList;
     address[] internal nodeList;
+    /// @dev The nodes' private keys (the handler signs their votes for `resolveSigned`).
+    uint256[] internal nodeKeys;
     address internal constant OUTSIDER = address(0x0B5E);
     /// @dev Handler `submitJob` kind seeds (see ArthaHandler.submitJob): an infer job with audit policy none,
     /// always, always in metric mode.
@@ -44,12 +46,12 @@ contract ArthaInvariantTest is ArthaFixture {
         requesterList.push(address(0xA1));
         requesterList.push(address(0xA2));
         requesterList.push(address(0xA3));
-        nodeList.push(address(0xD1)); // 8 x 80 GB, certified level 2 for good
-        nodeList.push(address(0xD2)); // 8 x 80 GB, not certified
-        nodeList.push(address(0xD3)); // 2 x 24 GB, level 1 expiring after an hour
-        nodeList.push(address(0xD4)); // 8 x 80 GB, barely above the minimum stake
-        nodeList.push(address(0xD5)); // 8 x 80 GB
-        nodeList.push(address(0xD6)); // 1 x 24 GB
+        _addNode(0xD1); // 8 x 80 GB, certified level 2 for good
+        _addNode(0xD2); // 8 x 80 GB, not certified
+        _addNode(0xD3); // 2 x 24 GB, level 1 expiring after an hour
+        _addNode(0xD4); // 8 x 80 GB, barely above the minimum stake
+        _addNode(0xD5); // 8 x 80 GB
+        _addNode(0xD6); // 1 x 24 GB
         _registerNode(nodeList[0], 8, 80, DEFAULT_STAKE);
         _registerNode(nodeList[1], 8, 80, DEFAULT_STAKE);
         _registerNode(nodeList[2], 2, 24, 500e6);
@@ -60,8 +62,9 @@ contract ArthaInvariantTest is ArthaFixture {
         _certify(nodeList[2], 1, uint40(T0 + 1 hours));
 
         handler = new ArthaHandler(
-            token, nodeRegistry, jobManager, proofOfCompute, requesterList, nodeList, OUTSIDER
+            token, nodeRegistry, jobManager, proofOfCompute, requesterList, nodeKeys, OUTSIDER
         );
+        assertEq(abi.encode(handler.nodes()), abi.encode(nodeList), "the handler's nodes are the keys' accounts");
         address[] memory all = handler.actors();
         for (uint256 i; i < all.length; ++i) {
             _approve(all[i], address(jobManager), type(uint256).max);
@@ -69,6 +72,12 @@ contract ArthaInvariantTest is ArthaFixture {
             _approve(all[i], address(nodeRegistry), type(uint256).max);
         }
         vm.label(address(handler), "handler");
+    }
+
+    /// @dev A node account made from private key `pk` (the handler signs its votes with it).
+    function _addNode(uint256 pk) internal {
+        nodeKeys.push(pk);
+        nodeList.push(_keyed(pk));
     }
 
     // ================================================================ fuzzer targets
@@ -79,7 +88,7 @@ contract ArthaInvariantTest is ArthaFixture {
     }
 
     function targetSelectors() public view returns (FuzzSelector[] memory targets) {
-        bytes4[] memory s = new bytes4[](23);
+        bytes4[] memory s = new bytes4[](24);
         s[0] = ArthaHandler.submitJob.selector;
         s[1] = ArthaHandler.claim.selector;
         s[2] = ArthaHandler.submitResult.selector;
@@ -103,6 +112,7 @@ contract ArthaInvariantTest is ArthaFixture {
         s[20] = ArthaHandler.nextRound.selector;
         s[21] = ArthaHandler.slashAbsent.selector;
         s[22] = ArthaHandler.roll.selector;
+        s[23] = ArthaHandler.resolveSigned.selector;
         targets = new FuzzSelector[](1);
         targets[0] = FuzzSelector({addr: address(handler), selectors: s});
     }
@@ -354,7 +364,8 @@ contract ArthaInvariantTest is ArthaFixture {
 
     /// @notice A scripted scenario that takes every deep path once (auction with replacements, finalize, cancel in
     /// each phase, rejected cancel past the deadline, expire: reopen, slash, exhaustion, challenge and fallback,
-    /// dependent job, withdrawals, stake moves), then 400 pseudo-random steps; all invariants after every step.
+    /// dependent job, withdrawals, stake moves, the dispute paths on-chain and signed), then 400 pseudo-random
+    /// steps; all invariants after every step.
     function testDeterministicLongSequence() public {
         _scriptedDeepPaths();
         _scriptedDisputes();
@@ -506,6 +517,34 @@ contract ArthaInvariantTest is ArthaFixture {
         _runDispute(id);
         assertFalse(_isUnsettled(_state(id)), "job 15 settled");
         _step(ArthaHandler.withdraw.selector, abi.encode(4));
+        _scriptedSignedDisputes();
+    }
+
+    /// @dev Jobs 16-18: rounds settled in one call with k signed votes. Args: resolveSigned(job, voteSeed,
+    /// spoilSeed); voteSeed 1: honest and unanimous; spoilSeed 4 * n: spoiled in way n (must fail), 1: not.
+    function _scriptedSignedDisputes() internal {
+        // Job 16: challenged by its requester; spoiled batches fail; an honest batch upholds the result.
+        uint64 id = _newResultJob(NO_AUDIT, 4);
+        assertEq(id, 16, "job 16");
+        _step(ArthaHandler.challenge.selector, abi.encode(_js(id), 1, 0));
+        for (uint256 how; how < 5; ++how) {
+            _step(ArthaHandler.resolveSigned.selector, abi.encode(_js(id), 1, 4 * how));
+        }
+        _step(ArthaHandler.resolveSigned.selector, abi.encode(_js(id), 1, 32)); // one vote too many
+        assertEq(handler.count("resolveSignedRejectedCall"), 6, "spoiled batches rejected");
+        _step(ArthaHandler.resolveSigned.selector, abi.encode(_js(id), 1, 1));
+        assertEq(uint256(_state(id)), uint256(IAIJobManager.JobState.Finalized), "job 16 upheld by signed votes");
+        // Job 17: metric mode, audited; `advance` takes the signed step (seed / 4 % 4 == 3, honest votes).
+        id = _newResultJob(AUDIT_METRIC, 0);
+        _step(ArthaHandler.audit.selector, abi.encode(_js(id), 1));
+        _step(ArthaHandler.advance.selector, abi.encode(_unfinishedIndex(id), 268));
+        assertEq(uint256(_state(id)), uint256(IAIJobManager.JobState.Finalized), "job 17 upheld by signed votes");
+        // Job 18: a cheating worker (node 4: the draw names three others), audited; honest signed votes reject its
+        // result (bond slashed).
+        id = _newResultJob(AUDIT_ALWAYS, 4);
+        _step(ArthaHandler.audit.selector, abi.encode(_js(id), 1));
+        _step(ArthaHandler.resolveSigned.selector, abi.encode(_js(id), 1, 1));
+        assertEq(uint256(_state(id)), uint256(IAIJobManager.JobState.Failed), "job 18 rejected by signed votes");
     }
 
     /// @dev Submits a job of requester 0 with `kindSeed`'s policy, has node `nodeSeed` claim it and submit a result.
@@ -547,7 +586,7 @@ contract ArthaInvariantTest is ArthaFixture {
     }
 
     function _assertEveryPathTaken() internal view {
-        bytes32[33] memory paths = [
+        bytes32[36] memory paths = [
             bytes32("submit"),
             "claim",
             "claimReplace",
@@ -580,7 +619,10 @@ contract ArthaInvariantTest is ArthaFixture {
             "resolveUpheld",
             "resolveRejected",
             "nextRound",
-            "slashAbsent"
+            "slashAbsent",
+            "resolveSignedUpheld",
+            "resolveSignedRejected",
+            "resolveSignedRejectedCall"
         ];
         for (uint256 i; i < paths.length; ++i) {
             assertGt(handler.count(paths[i]), 0, string(abi.encodePacked("path not taken: ", paths[i])));
@@ -613,6 +655,7 @@ contract ArthaInvariantTest is ArthaFixture {
         if (s == ArthaHandler.revealVote.selector) return abi.encode(job, c, timing, a >> 4);
         if (s == ArthaHandler.resolveDispute.selector) return abi.encode(job, timing, c);
         if (s == ArthaHandler.slashAbsent.selector) return abi.encode(job, c, timing);
+        if (s == ArthaHandler.resolveSigned.selector) return abi.encode(job, a >> 8, c);
         if (s == ArthaHandler.roll.selector) return abi.encode(c);
         return abi.encode(d * 20); // warp
     }
