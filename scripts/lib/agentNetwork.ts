@@ -1,11 +1,14 @@
 // A local ArthaAIN network for node-agent tests, the agent benchmark and the devnet: a Hardhat node in its
 // own process, the contracts deployed, the torch CPU image, a registered dataset and base model whose
 // files live on disk (file:// URIs, real content hashes), operators registered, and agent configs.
+// Optionally (`settableSeed`) the proof contract takes its randomness from a seed source the caller sets,
+// the stand-in for an L2's VRF, so a test can decide which nodes a dispute draws as verifiers.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { canonicalSpecJson, specHash } from "@arthaain/sdk";
+import { canonicalSpecJson, drawWord, roundSeed, specHash } from "@arthaain/sdk";
 import { outputRootOfDirectory } from "@arthaain/sdk/node";
-import { type Hex, toHex } from "viem";
+import hre from "hardhat";
+import { type Address, getAddress, type Hex, keccak256, toHex, zeroHash } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import type { AgentConfigInput } from "../../node-agent/src/config/agentConfig.ts";
 import { classificationCsv, trainSpec as torchTrainSpec } from "../../runtimes/test/fixtures.ts";
@@ -25,6 +28,12 @@ export async function startAgentNetwork(opts: {
   dir: string;
   port: number;
   params?: Record<string, number>;
+  /**
+   * Deploy the proof contract with a SettableSeed as its seed source (ISeedSource, as an L2 deployment plugs
+   * in a VRF) instead of block hashes. A draw then waits until its seed block has a seed: run `seeds.start`
+   * to provide them, chosen so a round draws given verifiers (tests of the verification protocol).
+   */
+  settableSeed?: boolean;
 }) {
   mkdirSync(opts.dir, { recursive: true });
   const [chain, images] = await Promise.all([
@@ -33,7 +42,14 @@ export async function startAgentNetwork(opts: {
   ]);
   try {
     const params = { ...devnetParams, ...opts.params };
-    const a = await deployArtha(params, { name: "localhost", url: chain.rpcUrl });
+    // The seed source is deployed first (the proof contract takes it in its constructor), by the chain's last
+    // default account: the admin's nonces stay Ignition's, and the seeder never races another sender.
+    const seedSource = opts.settableSeed ? await deploySettableSeed(chain.rpcUrl) : undefined;
+    const a = await deployArtha(
+      // seedSource is an address parameter of the Ignition module, not one of the numeric defaults.
+      (seedSource ? { ...params, seedSource: seedSource.address } : params) as typeof params,
+      { name: "localhost", url: chain.rpcUrl },
+    );
     const { deployment } = a;
     const deploymentFile = join(opts.dir, "deployment.json");
     writeFileSync(deploymentFile, JSON.stringify(deployment, null, 2));
@@ -123,6 +139,81 @@ export async function startAgentNetwork(opts: {
       };
     }
 
+    /**
+     * Provides the seeds of pending verifier draws, polling every open dispute: `pick(jobId, round)` names
+     * the verifiers the round must draw (exactly those nodes among its 2k places, besides the worker and the
+     * challenger), or undefined for a random seed. Only with `settableSeed`.
+     */
+    function startSeeder(pick: (jobId: bigint, round: number) => readonly Address[] | undefined) {
+      if (!seedSource) throw new Error("startSeeder: the network was started without settableSeed");
+      const seeder = seedSource;
+      let stopped = false;
+      const done = new Set<string>();
+      const errors: Error[] = [];
+      const once = async () => {
+        const count = await a.jobManager.read.jobCount();
+        for (let jobId = 1n; jobId <= count; jobId++) {
+          const [dispute, draw] = await a.proofOfCompute.read.disputeOf([jobId]);
+          const key = `${jobId}:${dispute.round}:${draw.seedBlock}`;
+          if (dispute.openedAt === 0 || draw.seed !== 0n || done.has(key)) continue;
+          const block = BigInt(draw.seedBlock);
+          if ((await seeder.read.seedOf([block])) === zeroHash) {
+            const want = pick(jobId, dispute.round);
+            const seed = want
+              ? await seedDrawing(jobId, dispute.round, [draw.worker, dispute.challenger], want)
+              : toHex(crypto.getRandomValues(new Uint8Array(32)));
+            await a.mined(seeder.write.set([block, seed]));
+          }
+          done.add(key);
+        }
+      };
+      const loop = (async () => {
+        while (!stopped) {
+          await once().catch((error: Error) => errors.push(error)); // the chain busy: next poll
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      })();
+      return {
+        /** Errors of polls that failed (retried at the next poll). */
+        errors,
+        async stop() {
+          stopped = true;
+          await loop;
+        },
+      };
+    }
+
+    /**
+     * A block seed for which round `round` of `jobId`'s dispute draws exactly the nodes `want` (with the
+     * contract's draw: place i of the round is the active node at keccak256(seed, round, i) mod
+     * activeCount, i < 2k, the worker and the challenger skipped), found by trying seeds in order.
+     */
+    async function seedDrawing(
+      jobId: bigint,
+      round: number,
+      skip: readonly Address[],
+      want: readonly Address[],
+    ) {
+      const n = await a.nodeRegistry.read.activeCount();
+      const active = await Promise.all(
+        Array.from({ length: Number(n) }, (_, i) => a.nodeRegistry.read.activeAt([BigInt(i)])),
+      );
+      const places = 2n * BigInt(await a.proofOfCompute.read.verifiers());
+      const skipped = new Set(skip.map((x) => getAddress(x)));
+      const wanted = new Set(want.map((x) => getAddress(x)));
+      for (let i = 0; i < 1_000_000; i++) {
+        const h = keccak256(toHex(`seed ${jobId} ${round} ${i}`));
+        const seed = roundSeed(h, jobId, round);
+        const drawn = new Set<string>();
+        for (let place = 0n; place < places; place++) {
+          const node = getAddress(active[Number(drawWord(seed, round, place) % n)]!);
+          if (!skipped.has(node)) drawn.add(node);
+        }
+        if (drawn.size === wanted.size && [...wanted].every((x) => drawn.has(x))) return h;
+      }
+      throw new Error(`no seed draws ${[...wanted].join(", ")} for job ${jobId} round ${round}`);
+    }
+
     return {
       chain,
       a,
@@ -138,6 +229,8 @@ export async function startAgentNetwork(opts: {
       agentConfig,
       /** Operator `i`'s key (Hardhat account 2 + i). */
       operatorKey: (i: number) => devKey(2 + i),
+      /** The seed source and its seeder, when started with `settableSeed`. */
+      seeds: seedSource ? { address: seedSource.address, start: startSeeder } : undefined,
       async stop() {
         await chain.stop();
       },
@@ -146,6 +239,13 @@ export async function startAgentNetwork(opts: {
     await chain.stop();
     throw error;
   }
+}
+
+/** A SettableSeed on the chain at `rpcUrl`, deployed and driven by Hardhat's last default account. */
+async function deploySettableSeed(rpcUrl: string) {
+  const conn = await hre.network.connect({ network: "localhost", override: { url: rpcUrl } });
+  const wallets = await conn.viem.getWalletClients();
+  return conn.viem.deployContract("SettableSeed", [], { client: { wallet: wallets.at(-1)! } });
 }
 
 export type AgentNetwork = Awaited<ReturnType<typeof startAgentNetwork>>;

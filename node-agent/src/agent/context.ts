@@ -10,6 +10,18 @@ import type { Metrics } from "../metrics/createMetrics.ts";
 import type { PricingStrategy } from "../price/index.ts";
 import type { Store } from "../state/openStore.ts";
 
+/**
+ * Misbehaviour on purpose, for the end-to-end tests of the verification protocol only
+ * (verifyAgents.test.ts: a cheating worker caught, a verifier that never reveals slashed). Deliberately not
+ * part of the operator config file: only code that starts an agent (startAgent's options) can turn a fault on.
+ */
+export type AgentFaults = {
+  /** Alter a byte of our outputs after each paid run, so the result we submit is not the honest one. */
+  tamperResult?: boolean;
+  /** As a verifier, commit but never reveal (slashable as absent once the round is over). */
+  skipReveal?: boolean;
+};
+
 /** Everything a pipeline stage may use; built once by startAgent, read-only for the stages. */
 export type AgentContext = {
   config: AgentConfig;
@@ -25,6 +37,8 @@ export type AgentContext = {
   hardware: Hardware;
   pricing: PricingStrategy;
   metrics: Metrics;
+  /** Test-only misbehaviour (see AgentFaults); absent in every real agent. */
+  faults?: AgentFaults;
   /** Seconds after `resultAt` before a result can be finalized (the job manager's immutable parameter). */
   challengeWindow: bigint;
   /** Seconds after `bidEnd` during which nodes claim. */

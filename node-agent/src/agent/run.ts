@@ -2,8 +2,8 @@
 // inputs are only ever present once verified, and a container started before a crash is found by its
 // labels and re-attached instead of started twice.
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { join, relative } from "node:path";
 import { type JobSpec, parseJobSpec, requestsNetwork } from "@arthaain/sdk";
 import { outputRootOfDirectory } from "@arthaain/sdk/node";
 import { type Hex, sha256, zeroHash } from "viem";
@@ -223,11 +223,12 @@ export async function awaitRun(ctx: AgentContext, work: Work): Promise<void> {
   const stored = ctx.store.job(work.jobId)!;
   const attempt = work.data.attempt ?? stored.job.attempts;
   const dir = ctx.jobDir(work.jobId, attempt);
-  const { root, metricsHash, ms } = await finishJobRun(ctx, {
+  let { root, metricsHash, ms } = await finishJobRun(ctx, {
     containerId: work.data.containerId!,
     deadlineMs: work.data.deadlineMs!,
     dir,
   });
+  if (ctx.faults?.tamperResult) ({ root, metricsHash } = await tamperOutputs(ctx, work.jobId, dir));
   ctx.store.setWork(work.jobId, "ran", {
     outputRoot: root,
     metricsHash,
@@ -235,6 +236,34 @@ export async function awaitRun(ctx: AgentContext, work: Work): Promise<void> {
     exitCode: 0,
   });
   ctx.log.info({ jobId: work.jobId.toString(), outputRoot: root, ms }, "job ran");
+}
+
+/**
+ * Test fault `tamperResult` (AgentFaults): flips the last byte of the run's largest output file (the
+ * weights, for a train job) and returns the root of the altered outputs, which is what a cheating worker
+ * would submit and serve. Verifiers re-running the job get the honest root and disagree.
+ */
+async function tamperOutputs(ctx: AgentContext, jobId: bigint, dir: string) {
+  const outputDir = join(dir, "out");
+  let largest: { path: string; size: number } | undefined;
+  for (const entry of await readdir(outputDir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const { size } = await stat(path);
+    if (size > 0 && (!largest || size > largest.size)) largest = { path, size };
+  }
+  if (!largest) throw new JobFailure("commit", "tamperResult: no output file to alter");
+  const bytes = await readFile(largest.path);
+  bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+  await writeFile(largest.path, bytes);
+  const { root } = await outputRootOfDirectory(outputDir);
+  const resultJson = join(outputDir, "result.json");
+  const metricsHash = existsSync(resultJson) ? sha256(await readFile(resultJson)) : zeroHash;
+  ctx.log.warn(
+    { jobId: jobId.toString(), file: relative(outputDir, largest.path), outputRoot: root },
+    "test fault: tampered with our outputs before submitting",
+  );
+  return { root, metricsHash };
 }
 
 /**

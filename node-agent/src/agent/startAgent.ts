@@ -23,7 +23,7 @@ import { openStore, type Work } from "../state/openStore.ts";
 import { watchJobEvents } from "../watch/watchJobEvents.ts";
 import { considerJob } from "./bid.ts";
 import { awaitAssignment, claimWhenOurTurn } from "./claim.ts";
-import type { AgentContext } from "./context.ts";
+import type { AgentContext, AgentFaults } from "./context.ts";
 import { awaitRun, JobFailure, startAssigned } from "./run.ts";
 import { finalizeWhenDue, submitResult, withdrawEarnings } from "./settle.ts";
 import { startVerifier } from "./verify.ts";
@@ -39,6 +39,11 @@ export type StartAgentOptions = {
   log?: Log;
   /** Hardware as detected elsewhere (tests); else config.hardware, else detection. */
   hardware?: Hardware;
+  /**
+   * Misbehaviour for the end-to-end tests of the verification protocol only (AgentFaults): a worker that
+   * tampers with its outputs, a verifier that never reveals. Never set by the CLI.
+   */
+  faults?: AgentFaults;
 };
 
 const steps: Partial<Record<Work["phase"], (ctx: AgentContext, work: Work) => Promise<void>>> = {
@@ -143,6 +148,7 @@ export async function startAgent(opts: StartAgentOptions) {
     hardware,
     pricing,
     metrics,
+    ...(opts.faults ? { faults: { ...opts.faults } } : {}),
     claimWindow: BigInt(claimWindow),
     challengeWindow: BigInt(challengeWindow),
     verificationBudgetBps: BigInt(verificationBudgetBps),
@@ -258,6 +264,7 @@ export async function startAgent(opts: StartAgentOptions) {
     },
     "node agent started",
   );
+  if (opts.faults) log.warn({ faults: opts.faults }, "test faults on: this agent misbehaves on purpose");
 
   return {
     address: account.address,

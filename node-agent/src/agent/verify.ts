@@ -1,14 +1,17 @@
 // Stage: the verifier role (docs/verification.md). Follows ProofOfCompute's dispute events; when this node
 // is drawn for a round and has room, it re-runs the job in the same sandbox as paid work (run.ts), commits
 // its output root with a random salt kept in the store, reveals once the reveal phase opens, and resolves
-// the dispute once a majority is in (anyone may; a refusal because someone else did is fine). Owns the
-// store's `disputes` (through its event watcher) and `verifications` tables; nothing else writes them.
+// the dispute once a majority is in (anyone may; a refusal because someone else did is fine). Once a round
+// it voted in is over, it slashes the verifiers that committed and never revealed (slashAbsent). Owns the
+// store's `disputes` and `dispute_votes` (through its event watcher) and `verifications` tables; nothing
+// else writes them.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import {
   getDisputeMajority,
   getJobRecord,
   getVerifierDraw,
+  type JobRecord,
   jobSpecKinds,
   proofOfComputeAbi,
   type VerifierDraw,
@@ -158,8 +161,12 @@ export async function stepVerification(ctx: AgentContext, jobId: bigint, parentL
 const set = (ctx: AgentContext, jobId: bigint, phase: Verification["phase"], data: VerificationData = {}) =>
   ctx.store.setVerification(jobId, phase, data);
 
-/** The dispute is gone (resolved, or fell back): our part ends; a re-run still going is stopped. */
+/**
+ * The dispute is gone (resolved, or fell back): our part ends; a re-run still going is stopped. If we voted,
+ * we first slash the dispute's absent verifiers that nobody slashed yet (every round is over now).
+ */
 async function disputeOver(ctx: AgentContext, v: Verification, log: Log) {
+  if (v.phase === "revealed" && !(await slashAbsentVerifiers(ctx, v.jobId, undefined, log))) return; // next tick
   if (v.phase === "running" && v.data.containerId) {
     await removeJobContainer(ctx.docker, v.data.containerId).catch(() => undefined);
   }
@@ -389,6 +396,15 @@ async function revealWhenOpen(ctx: AgentContext, draw: VerifierDraw, v: Verifica
     throw new JobFailure("reveal", `the reveal phase of round ${v.data.round} ended before our reveal`);
   }
   if (draw.commits < draw.k && now < draw.commitEnd) return; // not open yet
+  if (ctx.faults?.skipReveal) {
+    // Test fault (AgentFaults): stay silent; once the reveal phase ends this part fails as a missed reveal.
+    const reason = "test fault skipReveal: not revealing";
+    if (v.data.reason !== reason) {
+      set(ctx, jobId, "committed", { reason });
+      log.warn({ round: draw.round }, "test fault: committed, not revealing");
+    }
+    return;
+  }
   const { jobManager, proofOfCompute } = ctx.deployment.contracts;
   const record = await getJobRecord(ctx.publicClient, { jobManager, jobId });
   const { result, agrees, salt } = v.data as { result: Hex; agrees: boolean; salt: Hex };
@@ -428,6 +444,9 @@ async function moveOn(ctx: AgentContext, draw: VerifierDraw, log: Log) {
   const v = ctx.store.verification(jobId);
   // Nodes outside the round only step in once its reveal phase is over (the voters resolve before).
   if (v?.phase !== "revealed" && now < draw.revealEnd) return;
+  // Voters slash whoever committed and stayed silent, once that verifier's round is over: before the
+  // resolution, which the silent vote held up until the end of the reveal phase, or before the next round.
+  if (v?.phase === "revealed") await slashAbsentVerifiers(ctx, jobId, draw, log);
   const needed = Math.floor(draw.k / 2) + 1;
   const reached = draw.agree >= needed || draw.disagree >= needed;
   const { jobManager, proofOfCompute } = ctx.deployment.contracts;
@@ -473,4 +492,59 @@ async function moveOn(ctx: AgentContext, draw: VerifierDraw, log: Log) {
     // part is over.
     set(ctx, jobId, "done", { reason: "no majority in the last round" });
   }
+}
+
+/**
+ * Slashes `jobId`'s absent verifiers (docs/verification.md, step 8): those the Committed events name whose
+ * vote is still Committed once their round is over (a later round began, the reveal phase ended, or the
+ * dispute ended: `draw` undefined). Anyone may; the agents that voted do it. Idempotent: each vote is read
+ * before sending, and a refusal because another node slashed it first (NotAbsent) is fine. Returns false
+ * when a slash is to be tried again (a failed transaction, a round not over on-chain yet, a stale record).
+ */
+async function slashAbsentVerifiers(
+  ctx: AgentContext,
+  jobId: bigint,
+  draw: VerifierDraw | undefined,
+  log: Log,
+): Promise<boolean> {
+  const now = ctx.chainNow();
+  const absent = ctx.store
+    .disputeVotes(jobId)
+    .filter(
+      (x) =>
+        x.status === "committed" &&
+        !isAddressEqual(x.verifier, ctx.address) &&
+        (!draw || x.round < draw.round || now >= draw.revealEnd),
+    );
+  let settled = true;
+  let record: JobRecord | undefined;
+  const { jobManager, proofOfCompute } = ctx.deployment.contracts;
+  for (const x of absent) {
+    const vote = await ctx.publicClient.readContract({
+      address: proofOfCompute,
+      abi: proofOfComputeAbi,
+      functionName: "voteOf",
+      args: [jobId, x.verifier],
+    });
+    if (vote.status !== VoteStatus.Committed) continue; // revealed late, or slashed: the events will say
+    record ??= await getJobRecord(ctx.publicClient, { jobManager, jobId });
+    const outcome = await ctx.sender.send({
+      label: "slashAbsentVerifier",
+      address: proofOfCompute,
+      abi: proofOfComputeAbi,
+      functionName: "slashAbsent",
+      args: [jobId, record, x.verifier],
+      context: { jobId: jobId.toString(), verifier: x.verifier, round: x.round },
+    });
+    if (outcome.status === "mined") {
+      log.info({ verifier: x.verifier, round: x.round, tx: outcome.hash }, "slashed an absent verifier");
+    } else if (outcome.status === "refused") {
+      // NotAbsent: someone slashed it first (or it revealed after all). RoundNotOver (our clock is a block
+      // ahead of the contract's) and StaleRecord (the dispute just changed the record): try again.
+      if (outcome.errorName === "RoundNotOver" || outcome.errorName === "StaleRecord") settled = false;
+    } else {
+      settled = false; // reverted (a race in one block) or failed: the next step reads the vote again
+    }
+  }
+  return settled;
 }

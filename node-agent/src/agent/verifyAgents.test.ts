@@ -1,57 +1,102 @@
-// The verifier role end to end: four node agents on one Hardhat chain (1-second blocks) with the real torch
-// CPU image. A requester submits an always-audited train job through the SDK; the winner runs it, its
-// settle stage draws the audit, the other agents re-run the job in the sandbox, commit, reveal, and resolve
-// the dispute: the result is upheld, the worker paid, the majority's verifiers their fee.
+// The verification protocol end to end (docs/verification.md): node agents on one Hardhat chain (1-second
+// blocks) with the real torch CPU image, jobs submitted through the SDK, every re-run a real container.
+//   - an always-audited job: the audit opens a dispute, three agents re-run it and agree: upheld;
+//   - a worker that tampers with its outputs: the audit catches it, its bond is slashed;
+//   - a requester's challenge of an honest result: upheld, the challenger's bond goes to the worker;
+//   - a verifier that commits and never reveals: the other verifiers slash it, then resolve.
+// The proof contract draws from a SettableSeed (the VRF stand-in behind ISeedSource) whose seeds the test
+// picks so each dispute draws the verifiers its scenario needs; the draw itself is the contract's. The
+// misbehaving agents are started with startAgent's test-only `faults`.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  ensureAllowance,
   getJobRecord,
+  type JobRecord,
   type JobSpecInput,
   JobState,
   jobManagerAbi,
   proofOfComputeAbi,
+  sendTransaction,
   submitTrainJob,
 } from "@arthaain/sdk";
-import { getAddress, type Hex, parseEventLogs } from "viem";
+import { type Address, getAddress, type Hex, parseEventLogs, zeroAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AgentNetwork, startAgentNetwork, trainSpec } from "../../../scripts/lib/agentNetwork.ts";
 import { TOKEN } from "../../../scripts/lib/artha.ts";
 import { parseAgentConfig } from "../config/agentConfig.ts";
+import type { AgentFaults } from "./context.ts";
 import { type Agent, startAgent } from "./startAgent.ts";
 
 let net: AgentNetwork;
 let dir: string;
+let seeder: ReturnType<NonNullable<AgentNetwork["seeds"]>["start"]> | undefined;
+/** Agents 0-2 verify honestly, 3 is the honest worker (lowest bidder), 4 commits and never reveals. */
 const agents: Agent[] = [];
-// A 60-second CPU job at 0.5, 0.4, 0.3 and 0.2 tokens: operator 3 is the lowest bidder; every bid is far
+/** Agent 5: the lowest bidder, and it tampers with its results; running only in its own scenario. */
+let tamperer: Agent | undefined;
+// Per CPU-hour: a 60-second job at 0.5, 0.4, 0.3, 0.2 and 0.6 tokens (the tamperer: 0.1). Every bid is far
 // below the job's maxClaimPrice (maxPrice less the 10% verification budget).
-const cpuHour = ["30", "24", "18", "12"];
+const cpuHour = ["30", "24", "18", "12", "36", "6"];
 const maxPrice = 100n * TOKEN;
+/** The verifiers each job's first round must draw (the seeder picks its seed accordingly). */
+const drawFor = new Map<bigint, Address[]>();
+/** The output root of the honest run of the test's job (the first scenario's): the torch runtime on CPU is
+ * deterministic, so every honest run of the same spec and inputs gives it. */
+let honestRun: Hex | undefined;
+
+const configOf = (i: number) =>
+  parseAgentConfig(
+    net.agentConfig(i, {
+      pricing: { strategy: "table", cpuHour: cpuHour[i]!, floor: "0.1", perGpuHour: {} },
+      p2p: { bootstrap: [...agents, ...(tamperer ? [tamperer] : [])].flatMap((x) => x.multiaddrs()) },
+    }),
+    `agent ${i}`,
+  );
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "artha-verify-"));
   net = await startAgentNetwork({
     dir,
     port: 8564, // its own: test files run in parallel
-    // Fees exist (a 10% budget), audits only where a job asks, and short dispute windows.
-    params: { verificationBudgetBps: 1000, auditBps: 0, commitWindow: 20, revealWindow: 60, auditDelay: 2 },
+    // Fees exist (a 10% budget), audits only where a job asks, short dispute windows, and a challenge
+    // window the requester's challenge fits in on a slow machine.
+    params: {
+      verificationBudgetBps: 1000,
+      auditBps: 0,
+      commitWindow: 20,
+      revealWindow: 30,
+      auditDelay: 3,
+      challengeWindow: 15,
+    },
+    settableSeed: true,
   });
-  for (let i = 0; i < 4; i++) await net.a.registerNode(net.a.operators[i]!, { stake: 1_000n * TOKEN });
-  for (let i = 0; i < 4; i++) {
-    const config = parseAgentConfig(
-      net.agentConfig(i, {
-        pricing: { strategy: "table", cpuHour: cpuHour[i]!, floor: "0.1", perGpuHour: {} },
-        p2p: { bootstrap: agents.flatMap((x) => x.multiaddrs()) },
-      }),
-      `agent ${i}`,
+  seeder = net.seeds!.start((jobId, round) => (round === 1 ? drawFor.get(jobId) : undefined));
+  for (let i = 0; i < cpuHour.length; i++) {
+    await net.a.registerNode(net.a.operators[i]!, { stake: 1_000n * TOKEN });
+  }
+  const faults: (AgentFaults | undefined)[] = [
+    undefined,
+    undefined,
+    undefined,
+    undefined,
+    { skipReveal: true },
+  ];
+  for (let i = 0; i < faults.length; i++) {
+    const f = faults[i];
+    agents.push(
+      await startAgent({ config: configOf(i), privateKey: net.operatorKey(i), ...(f ? { faults: f } : {}) }),
     );
-    agents.push(await startAgent({ config, privateKey: net.operatorKey(i) }));
   }
   await new Promise((r) => setTimeout(r, 3000)); // the gossip mesh forms
-});
+}, 300_000);
 
 afterAll(async () => {
-  await Promise.allSettled(agents.map((x) => x.stop()));
+  await Promise.allSettled([...agents, ...(tamperer ? [tamperer] : [])].map((x) => x.stop()));
+  await seeder?.stop();
+  if (seeder?.errors.length)
+    console.warn(`seeder poll errors: ${seeder.errors.map((e) => e.message).join("; ")}`);
   await net?.stop();
   // ARTHA_KEEP_TEST_DIRS=1 keeps the chain and agent logs for a post-mortem.
   if (process.env.ARTHA_KEEP_TEST_DIRS) console.log(`kept ${dir}`);
@@ -62,84 +107,150 @@ async function until<T>(
   what: string,
   fn: () => Promise<T | undefined> | T | undefined,
   timeoutMs: number,
+  pollMs = 500,
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (v !== undefined && v !== false) return v as T;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 
+const same = (x: string, y: string) => getAddress(x) === getAddress(y);
+const sorted = (xs: readonly Address[]) =>
+  [...xs].map((x) => getAddress(x)).sort((x, y) => (BigInt(x) < BigInt(y) ? -1 : 1));
+const record = (jobId: bigint) =>
+  getJobRecord(net.a.publicClient as never, { jobManager: net.a.jobManager.address, jobId });
+
+/** Submits the test's train job from the requester (escrowing maxPrice) with `verification` as its policy. */
+async function submit(o: { verification: number; maxRuntime?: number }) {
+  const a = net.a;
+  await a.mined(a.token.write.mint([a.requester.account.address, maxPrice]));
+  const { jobId } = await submitTrainJob(a.sdkContext(a.requester), {
+    spec: trainSpec as JobSpecInput & { kind: "train" },
+    modelId: BigInt(net.modelId),
+    datasetId: BigInt(net.datasetId),
+    imageDigest: `0x${net.images.torch.slice("sha256:".length)}` as Hex,
+    maxPrice,
+    bidWindow: 5,
+    maxRuntime: o.maxRuntime ?? 60,
+    requirements: { gpuCount: 0, minVramGb: 0 },
+    verification: o.verification,
+  });
+  return jobId;
+}
+
+/** Waits until `jobId` reaches `state` (failing fast if it settles in the other final state). */
+async function untilState(jobId: bigint, state: number, timeoutMs: number, pollMs = 500): Promise<JobRecord> {
+  return until(
+    `job ${jobId} in state ${state}`,
+    async () => {
+      const r = await record(jobId);
+      if (r.state === state) return r;
+      const final = [JobState.Finalized, JobState.Failed, JobState.Expired, JobState.Cancelled] as number[];
+      if (final.includes(r.state) && final.includes(state)) {
+        throw new Error(`job ${jobId} ended in state ${r.state}, not ${state}`);
+      }
+      return undefined;
+    },
+    timeoutMs,
+    pollMs,
+  );
+}
+
+/** The job's dispute story from the chain: ProofOfCompute's events and the job manager's verdict. */
+async function disputeOf(jobId: bigint) {
+  const a = net.a;
+  const logs = await a.publicClient.getLogs({ address: a.proofOfCompute.address, fromBlock: 0n });
+  const ofJob = <L extends { args: { jobId?: bigint } }>(xs: L[]) => xs.filter((l) => l.args.jobId === jobId);
+  const p = <N extends string>(eventName: N) => ({ abi: proofOfComputeAbi, logs, eventName }) as const;
+  const jmLogs = await a.publicClient.getLogs({ address: a.jobManager.address, fromBlock: 0n });
+  const verdicts = parseEventLogs({ abi: jobManagerAbi, eventName: "JobVerified", logs: jmLogs });
+  return {
+    drawn: ofJob(parseEventLogs(p("VerifiersDrawn"))).map((l) => l.args),
+    audits: ofJob(parseEventLogs(p("AuditDrawn"))).map((l) => l.args),
+    challenges: ofJob(parseEventLogs(p("Challenged"))).map((l) => l.args),
+    commits: ofJob(parseEventLogs(p("Committed"))).map((l) => l.args),
+    reveals: ofJob(parseEventLogs(p("Revealed"))).map((l) => l.args),
+    slashes: ofJob(parseEventLogs(p("VerifierSlashed"))),
+    resolved: ofJob(parseEventLogs(p("DisputeResolved"))).map((l) => l.args),
+    resolvedAt: ofJob(parseEventLogs(p("DisputeResolved"))).at(-1)?.blockNumber,
+    verdict: verdicts.find((l) => l.args.jobId === jobId)?.args,
+  };
+}
+
+/** What ProofOfCompute._payouts credits: each majority verifier, then the worker or a challenger, then the requester. */
+async function payouts(
+  job: JobRecord,
+  o: { upheld: boolean; majority: readonly Address[]; challenger?: Address },
+) {
+  const a = net.a;
+  const k = BigInt(await a.proofOfCompute.read.verifiers());
+  const n = BigInt(o.majority.length);
+  const bond = await a.jobManager.read.bondOf([job.price]);
+  let each = (await a.jobManager.read.verificationBudget([job.maxPrice])) / k;
+  let rest = job.maxPrice;
+  if (!o.upheld) {
+    rest += bond;
+    each += (bond * BigInt(await a.proofOfCompute.read.slashVerifiersBps())) / 10_000n / n;
+  }
+  rest -= each * n;
+  const payees: Address[] = sorted(o.majority);
+  const amounts: bigint[] = payees.map(() => each);
+  if (o.upheld) {
+    payees.push(getAddress(job.claimer));
+    amounts.push(job.price);
+    rest -= job.price;
+  } else if (o.challenger) {
+    const share = (bond * BigInt(await a.proofOfCompute.read.slashChallengerBps())) / 10_000n;
+    payees.push(getAddress(o.challenger));
+    amounts.push(share);
+    rest -= share;
+  }
+  payees.push(getAddress(job.requester));
+  amounts.push(rest);
+  return { payees, amounts, each, bond };
+}
+
+const jmBalance = (x: Address) => net.a.jobManager.read.balanceOf([x]);
+const tokenBalance = (x: Address) => net.a.token.read.balanceOf([x]);
+const stakeOf = async (x: Address) => (await net.a.nodeRegistry.read.getNode([x])).stake;
+
 describe("the verifier role", () => {
   it("an always-audited job: the audit opens, the other agents verify, it is upheld, worker and verifiers paid", async () => {
-    const a = net.a;
     const worker = agents[3]!;
-    const tokenBefore = await a.token.read.balanceOf([worker.address]);
-    const ctx = a.sdkContext(a.requester);
-    await a.mined(a.token.write.mint([a.requester.account.address, maxPrice]));
-    const { jobId } = await submitTrainJob(ctx, {
-      spec: trainSpec as JobSpecInput & { kind: "train" },
-      modelId: BigInt(net.modelId),
-      datasetId: BigInt(net.datasetId),
-      imageDigest: `0x${net.images.torch.slice("sha256:".length)}` as Hex,
-      maxPrice,
-      bidWindow: 5,
-      maxRuntime: 60,
-      requirements: { gpuCount: 0, minVramGb: 0 },
-      verification: 101, // always audited
-    });
-    const record = () => getJobRecord(a.publicClient as never, { jobManager: a.jobManager.address, jobId });
+    const voters = agents.slice(0, 3);
+    const tokenBefore = await tokenBalance(worker.address);
+    const jobId = await submit({ verification: 101 }); // always audited
+    drawFor.set(
+      jobId,
+      voters.map((x) => x.address),
+    );
 
     // The winner runs it and submits; its settle stage then records the audit draw: the job is disputed.
-    await until(
-      "the audit to open a dispute",
-      async () => ((await record()).state === JobState.Disputed ? true : undefined),
-      150_000,
-    );
-    const final = await until(
-      "the dispute to resolve",
-      async () => {
-        const r = await record();
-        return r.state === JobState.Finalized || r.state === JobState.Failed ? r : undefined;
-      },
-      300_000,
-    );
-    expect(final.state).toBe(JobState.Finalized);
+    await untilState(jobId, JobState.Disputed, 150_000);
+    const final = await untilState(jobId, JobState.Finalized, 300_000);
     expect(getAddress(final.claimer)).toBe(getAddress(worker.address));
 
-    const proofLogs = parseEventLogs({
-      abi: proofOfComputeAbi,
-      logs: await a.publicClient.getLogs({ address: a.proofOfCompute.address, fromBlock: 0n }),
-    }).filter((l) => "jobId" in l.args && l.args.jobId === jobId);
-    const audit = proofLogs.find((l) => l.eventName === "AuditDrawn");
-    expect(audit?.eventName === "AuditDrawn" && audit.args.audited).toBe(true);
-    const reveals = proofLogs.flatMap((l) => (l.eventName === "Revealed" ? [l.args] : []));
-    expect(reveals.length).toBeGreaterThanOrEqual(2); // a majority of k = 3
-    for (const r of reveals) {
+    const d = await disputeOf(jobId);
+    expect(d.audits).toMatchObject([{ audited: true }]);
+    expect(sorted(d.reveals.map((r) => r.verifier))).toEqual(sorted(voters.map((x) => x.address)));
+    for (const r of d.reveals) {
       expect(r.agrees).toBe(true); // the re-runs reproduce the worker's output root exactly
       expect(r.result).toBe(final.outputRoot);
-      expect(getAddress(r.verifier)).not.toBe(getAddress(worker.address));
     }
-    const resolved = proofLogs.find((l) => l.eventName === "DisputeResolved");
-    expect(resolved?.eventName === "DisputeResolved" && resolved.args.upheld).toBe(true);
+    expect(d.resolved).toMatchObject([{ upheld: true, challenger: zeroAddress, agree: 3, disagree: 0 }]);
+    honestRun = final.outputRoot;
 
-    // The verdict's payouts: each majority verifier its fee (budget / k), the worker its price.
-    const verified = parseEventLogs({
-      abi: jobManagerAbi,
-      eventName: "JobVerified",
-      logs: await a.publicClient.getLogs({ address: a.jobManager.address, fromBlock: 0n }),
-    }).find((l) => l.args.jobId === jobId)!;
-    const fee = (maxPrice * 1000n) / 10_000n / 3n;
-    const paid = Object.fromEntries(
-      verified.args.payees.map((p, i) => [getAddress(p), verified.args.amounts[i]!]),
-    );
-    expect(paid[getAddress(worker.address)]).toBe(final.price);
-    for (const r of reveals) {
-      expect(paid[getAddress(r.verifier)]).toBe(fee);
-      expect(await a.jobManager.read.balanceOf([r.verifier])).toBeGreaterThanOrEqual(fee);
-    }
+    // The verdict's payouts: each majority verifier its fee (budget / k), the worker its price, the
+    // requester the rest.
+    const expected = await payouts(final, { upheld: true, majority: voters.map((x) => x.address) });
+    expect(d.verdict).toMatchObject({ upheld: true, slashed: 0n });
+    expect(d.verdict!.payees.map((x) => getAddress(x))).toEqual(expected.payees);
+    expect(d.verdict!.amounts).toEqual(expected.amounts);
+    expect(expected.each).toBe((maxPrice * 1000n) / 10_000n / 3n);
 
     // The worker withdraws its price; every agent that voted ends its verification.
     await until(
@@ -147,11 +258,7 @@ describe("the verifier role", () => {
       () => worker.store.work(jobId)?.phase === "done" || undefined,
       60_000,
     );
-    expect((await a.token.read.balanceOf([worker.address])) - tokenBefore).toBe(final.price);
-    const voters = agents.filter((x) =>
-      reveals.some((r) => getAddress(r.verifier) === getAddress(x.address)),
-    );
-    expect(voters).toHaveLength(reveals.length);
+    expect((await tokenBalance(worker.address)) - tokenBefore).toBe(final.price);
     await until(
       "the verifiers to end their part",
       () => voters.every((x) => x.store.verification(jobId)?.phase === "done") || undefined,
@@ -159,7 +266,213 @@ describe("the verifier role", () => {
     );
     for (const x of voters) {
       expect(x.store.verification(jobId)?.data).toMatchObject({ result: final.outputRoot, agrees: true });
+      expect(await jmBalance(x.address)).toBe(expected.each); // verifiers keep their fees on the manager
     }
     expect(worker.store.verification(jobId)?.phase).not.toBe("revealed"); // the worker never verifies
+  }, 480_000);
+
+  it("a worker that tampers with its outputs: the audit catches it, not upheld, its bond slashed to the verifiers and the requester", async () => {
+    const a = net.a;
+    const voters = agents.slice(0, 3);
+    tamperer = await startAgent({
+      config: configOf(5),
+      privateKey: net.operatorKey(5),
+      faults: { tamperResult: true },
+    });
+    await new Promise((r) => setTimeout(r, 3000)); // it joins the gossip mesh
+    const t = tamperer;
+    try {
+      const requester = a.requester.account.address;
+      const before = {
+        stake: await stakeOf(t.address),
+        requester: await jmBalance(requester),
+        voters: await Promise.all(voters.map((x) => jmBalance(x.address))),
+      };
+      const jobId = await submit({ verification: 101 });
+      drawFor.set(
+        jobId,
+        voters.map((x) => x.address),
+      );
+
+      await untilState(jobId, JobState.Disputed, 150_000);
+      const final = await untilState(jobId, JobState.Failed, 300_000);
+      expect(getAddress(final.claimer)).toBe(getAddress(t.address));
+
+      // Every honest re-run gives the same root, which is not the one the tamperer submitted.
+      const d = await disputeOf(jobId);
+      expect(sorted(d.reveals.map((r) => r.verifier))).toEqual(sorted(voters.map((x) => x.address)));
+      const honestRoot = d.reveals[0]!.result;
+      for (const r of d.reveals) {
+        expect(r.agrees).toBe(false);
+        expect(r.result).toBe(honestRoot);
+      }
+      expect(honestRoot).not.toBe(final.outputRoot);
+      if (honestRun) expect(honestRoot).toBe(honestRun); // what the honest worker submitted before
+      expect(t.store.work(jobId)?.data.outputRoot).toBe(final.outputRoot);
+      expect(d.resolved).toMatchObject([{ upheld: false, challenger: zeroAddress, agree: 0, disagree: 3 }]);
+
+      // The bond (bondBps of the price) is slashed: slashVerifiersBps of it shared by the majority on top of
+      // their fees, the rest and the whole escrow less the fees to the requester.
+      const expected = await payouts(final, { upheld: false, majority: voters.map((x) => x.address) });
+      expect(expected.bond).toBe((final.price * 15_000n) / 10_000n);
+      expect(d.verdict).toMatchObject({ upheld: false, slashed: expected.bond });
+      expect(d.verdict!.payees.map((x) => getAddress(x))).toEqual(expected.payees);
+      expect(d.verdict!.amounts).toEqual(expected.amounts);
+      expect(expected.amounts.reduce((s, x) => s + x, 0n)).toBe(maxPrice + expected.bond);
+      expect(await stakeOf(t.address)).toBe(before.stake - expected.bond);
+      expect((await jmBalance(requester)) - before.requester).toBe(expected.amounts.at(-1));
+      for (const [i, x] of voters.entries()) {
+        expect((await jmBalance(x.address)) - before.voters[i]!).toBe(expected.each);
+      }
+
+      // The tamperer's own agent records the rejection; the verifiers end their part with the honest root.
+      await until(
+        "the tamperer to record the verdict",
+        () => t.store.work(jobId)?.phase === "failed" || undefined,
+        30_000,
+      );
+      expect(t.store.work(jobId)?.data.reason).toMatch(/rejected our result/);
+      await until(
+        "the verifiers to end their part",
+        () => voters.every((x) => x.store.verification(jobId)?.phase === "done") || undefined,
+        30_000,
+      );
+      for (const x of voters) {
+        expect(x.store.verification(jobId)?.data).toMatchObject({ result: honestRoot, agrees: false });
+      }
+    } finally {
+      // Offline from here on (still registered and active: the later scenarios' draws leave it out).
+      await t.stop();
+      tamperer = undefined;
+    }
+  }, 480_000);
+
+  it("a requester's challenge of an honest result: upheld, the challenger's bond goes to the worker", async () => {
+    const a = net.a;
+    const worker = agents[3]!;
+    const voters = agents.slice(0, 3);
+    const requester = a.requester.account.address;
+    const ctx = a.sdkContext(a.requester);
+    const bond = await a.proofOfCompute.read.challengeBond();
+    const workerTokens = await tokenBalance(worker.address);
+    const jobId = await submit({ verification: 1 }); // never audited: only a challenge disputes it
+    drawFor.set(
+      jobId,
+      voters.map((x) => x.address),
+    );
+    // The requester holds and approves the bond before the result comes in.
+    await a.mined(a.token.write.mint([requester, bond]));
+    await ensureAllowance(ctx, { spender: a.proofOfCompute.address, amount: bond });
+    const requesterTokens = await tokenBalance(requester);
+    // The challenge must land within the challenge window (challengeWindow seconds after the result).
+    const submitted = await untilState(jobId, JobState.ResultSubmitted, 150_000, 200);
+    expect(getAddress(submitted.claimer)).toBe(getAddress(worker.address));
+    await sendTransaction(ctx, {
+      label: "challenge",
+      address: a.proofOfCompute.address,
+      abi: proofOfComputeAbi,
+      functionName: "challenge",
+      args: [jobId, await record(jobId)],
+    });
+    expect(await tokenBalance(requester)).toBe(requesterTokens - bond);
+    expect(await a.token.read.balanceOf([a.proofOfCompute.address])).toBe(bond);
+
+    const final = await untilState(jobId, JobState.Finalized, 300_000);
+    const d = await disputeOf(jobId);
+    expect(d.audits).toEqual([]);
+    expect(d.challenges).toMatchObject([{ challenger: getAddress(requester), bond }]);
+    expect(sorted(d.reveals.map((r) => r.verifier))).toEqual(sorted(voters.map((x) => x.address)));
+    for (const r of d.reveals) expect(r).toMatchObject({ agrees: true, result: final.outputRoot });
+    expect(d.resolved).toMatchObject([
+      { upheld: true, challenger: getAddress(requester), agree: 3, disagree: 0 },
+    ]);
+    const expected = await payouts(final, { upheld: true, majority: voters.map((x) => x.address) });
+    expect(d.verdict).toMatchObject({ upheld: true, slashed: 0n });
+    expect(d.verdict!.payees.map((x) => getAddress(x))).toEqual(expected.payees);
+    expect(d.verdict!.amounts).toEqual(expected.amounts);
+
+    // The challenger was wrong: its bond went to the worker, which also withdraws its price.
+    expect(await a.token.read.balanceOf([a.proofOfCompute.address])).toBe(0n);
+    expect(await tokenBalance(requester)).toBe(requesterTokens - bond);
+    await until(
+      "the worker to withdraw",
+      () => worker.store.work(jobId)?.phase === "done" || undefined,
+      60_000,
+    );
+    expect((await tokenBalance(worker.address)) - workerTokens).toBe(final.price + bond);
+  }, 480_000);
+
+  it("a verifier that commits and never reveals: the voters slash it once the reveal phase is over, then resolve", async () => {
+    const a = net.a;
+    const worker = agents[3]!;
+    const silent = agents[4]!;
+    const voters = agents.slice(0, 2);
+    const requester = a.requester.account.address;
+    const penalty = await a.proofOfCompute.read.absentPenalty();
+    const stakeBefore = await stakeOf(silent.address);
+    // A shorter job keeps the wait for the reveal phase's end (opening + maxRuntime + commit + reveal) short.
+    const jobId = await submit({ verification: 101, maxRuntime: 30 });
+    const requesterTokens = await tokenBalance(requester);
+    drawFor.set(
+      jobId,
+      [...voters, silent].map((x) => x.address),
+    );
+
+    await untilState(jobId, JobState.Disputed, 150_000);
+    const final = await untilState(jobId, JobState.Finalized, 300_000);
+    expect(getAddress(final.claimer)).toBe(getAddress(worker.address));
+    // A voter ends its part only once the silent verifier is slashed: at the end of the reveal phase the
+    // voters slash it and resolve, but any node may resolve then too, so the slash may come just after.
+    await until(
+      "the verifiers to end their part",
+      () =>
+        (voters.every((x) => x.store.verification(jobId)?.phase === "done") &&
+          silent.store.verification(jobId)?.phase === "failed") ||
+        undefined,
+      60_000,
+    );
+
+    const d = await disputeOf(jobId);
+    // Three committed, two revealed: a majority, held up until the reveal phase ended by the silent vote.
+    expect(sorted(d.commits.map((c) => c.verifier))).toEqual(
+      sorted([...voters, silent].map((x) => x.address)),
+    );
+    expect(sorted(d.reveals.map((r) => r.verifier))).toEqual(sorted(voters.map((x) => x.address)));
+    for (const r of d.reveals) expect(r).toMatchObject({ agrees: true, result: final.outputRoot });
+    expect(d.resolved).toMatchObject([{ upheld: true, agree: 2, disagree: 0 }]);
+    const revealEnd = BigInt(d.drawn.at(-1)!.commitEnd) + BigInt(await a.proofOfCompute.read.revealWindow());
+    const timeOf = async (blockNumber: bigint) => (await a.publicClient.getBlock({ blockNumber })).timestamp;
+    expect(await timeOf(d.resolvedAt!)).toBeGreaterThanOrEqual(revealEnd);
+
+    // Slashed once, by one of the voters' agents (not by this test): absentPenalty of its stake to the requester.
+    expect(d.slashes).toHaveLength(1);
+    expect(d.slashes[0]!.args).toMatchObject({ verifier: silent.address, amount: penalty });
+    const slashTx = await a.publicClient.getTransaction({ hash: d.slashes[0]!.transactionHash });
+    expect(voters.some((x) => same(x.address, slashTx.from))).toBe(true);
+    expect(await timeOf(d.slashes[0]!.blockNumber)).toBeGreaterThanOrEqual(revealEnd);
+    expect(await stakeOf(silent.address)).toBe(stakeBefore - penalty);
+    expect(await tokenBalance(requester)).toBe(requesterTokens + penalty);
+    const vote = await a.proofOfCompute.read.voteOf([jobId, silent.address]);
+    expect(vote.status).toBe(4); // Slashed
+
+    // Only the two voters are paid (a fee each); the silent place's fee goes back to the requester.
+    const expected = await payouts(final, { upheld: true, majority: voters.map((x) => x.address) });
+    expect(d.verdict!.payees.map((x) => getAddress(x))).toEqual(expected.payees);
+    expect(d.verdict!.amounts).toEqual(expected.amounts);
+
+    expect(silent.store.verification(jobId)?.data.reason).toMatch(/reveal/);
+    // Every agent's store follows the votes from the events (what the voters chose whom to slash by).
+    const votes = sorted([...voters, silent].map((v) => v.address)).map((v) => ({
+      jobId,
+      verifier: v,
+      round: 1,
+      status: same(v, silent.address) ? "slashed" : "revealed",
+    }));
+    await until(
+      "every store to see the slash",
+      () => agents.every((x) => x.store.disputeVotes(jobId).some((v) => v.status === "slashed")) || undefined,
+      30_000,
+    );
+    for (const x of agents) expect(x.store.disputeVotes(jobId)).toEqual(votes);
   }, 480_000);
 });

@@ -61,6 +61,8 @@ describe("openStore", () => {
 
   it("keeps disputes from ProofOfCompute events with their own cursor, and the verifier's part with its salt", () => {
     const path = join(dir, "c.db");
+    const v1 = "0x1111111111111111111111111111111111111111";
+    const v2 = "0x2222222222222222222222222222222222222222";
     const store = openStore(path);
     const event = (name: ProofEvent["name"], jobId: bigint, blockNumber: bigint, args = {}) =>
       ({ name, jobId, args, blockNumber, logIndex: 0, transactionHash: "0x01" }) as ProofEvent;
@@ -70,7 +72,10 @@ describe("openStore", () => {
       events: [
         event("VerifiersDrawn", 3n, 10n, { round: 1, seed: 0n, seedBlock: 12n, commitEnd: 500 }),
         event("VerifiersDrawn", 4n, 11n, { round: 1, seed: 9n, seedBlock: 11n, commitEnd: 600 }),
-        event("Committed", 3n, 15n),
+        event("Committed", 3n, 15n, { verifier: v1, round: 1, index: 0n }),
+        event("Committed", 3n, 15n, { verifier: v2.toLowerCase(), round: 1, index: 3n }),
+        event("Committed", 4n, 16n, { verifier: v1, round: 1, index: 1n }),
+        event("Revealed", 4n, 17n, { verifier: v1, result: sha("r"), agrees: true }),
         event("DisputeResolved", 4n, 18n),
       ],
     });
@@ -88,6 +93,20 @@ describe("openStore", () => {
       },
     ]);
     expect(store.dispute(4n)).toMatchObject({ open: false, lastEvent: "DisputeResolved" });
+    // Each committed verifier with what became of its vote: a vote still "committed" is slashable once over.
+    expect(store.disputeVotes(4n)).toEqual([{ jobId: 4n, verifier: v1, round: 1, status: "revealed" }]);
+    store.applyProofBatch({
+      fromBlock: 21n,
+      toBlock: 30n,
+      events: [
+        event("VerifierSlashed", 3n, 25n, { verifier: v2, amount: 20n }),
+        event("Committed", 3n, 26n, { verifier: v2, round: 2, index: 0n }), // replayed or late: kept as it was
+      ],
+    });
+    expect(store.disputeVotes(3n)).toEqual([
+      { jobId: 3n, verifier: v1, round: 1, status: "committed" },
+      { jobId: 3n, verifier: v2, round: 1, status: "slashed" },
+    ]);
     store.setVerification(3n, "ran", { round: 1, index: 2n, result: sha("r"), agrees: true, salt: sha("s") });
     store.setVerification(3n, "committed", { commitTx: "0xc0" });
     store.setVerification(4n, "done", { reason: "the dispute ended" });

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { JobRecord } from "@arthaain/sdk";
-import type { Hex } from "viem";
+import { type Address, getAddress, type Hex } from "viem";
 import type { ProofEvent } from "../watch/proofEvents.ts";
 import type { JobEventBatch, LogBatch } from "../watch/watchJobEvents.ts";
 
@@ -83,6 +83,17 @@ export type StoredDispute = {
 };
 
 /**
+ * One verifier's vote in a dispute as the ProofOfCompute events showed it: committed (in `round`), then
+ * revealed, or slashed as absent. A vote still "committed" after its round is over is slashable.
+ */
+export type StoredVote = {
+  jobId: bigint;
+  verifier: Address;
+  round: number;
+  status: "committed" | "revealed" | "slashed";
+};
+
+/**
  * This node's part in one job's dispute as a verifier (the verify stage is its only writer). Separate from
  * `Work`: a verification is not paid work, and a node never verifies its own job.
  */
@@ -159,6 +170,13 @@ export function openStore(path: string) {
       last_event TEXT NOT NULL,
       last_block TEXT NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS dispute_votes (
+      job_id TEXT NOT NULL,
+      verifier TEXT NOT NULL,
+      round INTEGER NOT NULL,
+      status TEXT NOT NULL,
+      PRIMARY KEY (job_id, verifier)
+    );
     CREATE TABLE IF NOT EXISTS verifications (
       job_id TEXT PRIMARY KEY,
       phase TEXT NOT NULL,
@@ -214,6 +232,13 @@ export function openStore(path: string) {
     lastEvent: row.last_event as string,
     lastBlock: BigInt(row.last_block as string),
   });
+  const insertVote = db.prepare(`
+    INSERT INTO dispute_votes (job_id, verifier, round, status) VALUES (?, ?, ?, 'committed')
+    ON CONFLICT(job_id, verifier) DO NOTHING`);
+  const setVoteStatus = db.prepare("UPDATE dispute_votes SET status = ? WHERE job_id = ? AND verifier = ?");
+  const selectVotes = db.prepare(
+    "SELECT * FROM dispute_votes WHERE job_id = ? ORDER BY round, verifier COLLATE NOCASE",
+  );
   const upsertVerification = db.prepare(`
     INSERT INTO verifications (job_id, phase, data, updated_at) VALUES (?, ?, ?, ?)
     ON CONFLICT(job_id) DO UPDATE SET
@@ -305,6 +330,13 @@ export function openStore(path: string) {
           } else {
             touchDispute.run(e.name, block, id);
           }
+          const verifier = (e.args as { verifier?: Address }).verifier;
+          if (!verifier) continue;
+          if (e.name === "Committed") {
+            insertVote.run(id, getAddress(verifier), Number((e.args as { round: number }).round));
+          } else if (e.name === "Revealed" || e.name === "VerifierSlashed") {
+            setVoteStatus.run(e.name === "Revealed" ? "revealed" : "slashed", id, getAddress(verifier));
+          }
         }
         setMeta.run("proofCursor", (batch.toBlock + 1n).toString());
         db.exec("COMMIT");
@@ -320,6 +352,15 @@ export function openStore(path: string) {
     /** Disputes whose verdict is still to come, as far as the watched events say. */
     openDisputes(): StoredDispute[] {
       return (selectOpenDisputes.all() as Record<string, unknown>[]).map(toDispute);
+    },
+    /** The verifiers that committed in `jobId`'s dispute, every round, with what became of their votes. */
+    disputeVotes(jobId: bigint): StoredVote[] {
+      return (selectVotes.all(jobId.toString()) as Record<string, unknown>[]).map((row) => ({
+        jobId,
+        verifier: row.verifier as Address,
+        round: Number(row.round),
+        status: row.status as StoredVote["status"],
+      }));
     },
     verification(jobId: bigint): Verification | undefined {
       const row = selectVerification.get(jobId.toString()) as Record<string, unknown> | undefined;
