@@ -80,6 +80,11 @@ export {
   tokenUnits,
 } from "./token/tokenBalance.ts";
 export {
+  type ChallengeResultParameters,
+  type ChallengeResultReturnType,
+  challengeResult,
+} from "./verification/challengeResult.ts";
+export {
   type CommitVerificationParameters,
   type CommitVerificationReturnType,
   commitVerification,

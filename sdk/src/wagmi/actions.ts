@@ -43,6 +43,11 @@ import {
   type EnsureAllowanceReturnType,
   ensureAllowance as ensureAllowanceAction,
 } from "../actions/token/ensureAllowance.ts";
+import {
+  type ChallengeResultParameters,
+  type ChallengeResultReturnType,
+  challengeResult as challengeResultAction,
+} from "../actions/verification/challengeResult.ts";
 import type { ArthaWriteContext } from "../client/context.ts";
 import {
   type ArthaConfigReadParameters,
@@ -114,6 +119,12 @@ export const publishModel = wagmiWrite<
 export const ensureAllowance = wagmiWrite<EnsureAllowanceParameters, EnsureAllowanceReturnType>(
   "ensureAllowance",
   ensureAllowanceAction,
+);
+
+/** challengeResult from the config's connected wallet: a requester disputes its job's result with a bond. */
+export const challengeResult = wagmiWrite<ChallengeResultParameters, ChallengeResultReturnType>(
+  "challengeResult",
+  challengeResultAction,
 );
 
 /** getJob through the config's public client for the deployment's chain (no wallet needed). */

@@ -3,6 +3,7 @@
 export {
   addCheckpoint,
   cancelJob,
+  challengeResult,
   ensureAllowance,
   getJob,
   publishModel,

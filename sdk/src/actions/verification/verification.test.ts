@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type Artha, deployArtha, JobState, sha, TOKEN } from "../../../../scripts/lib/artha.ts";
 import { ArthaTxError } from "../../client/sendTransaction.ts";
 import { getJobRecord } from "../getJobRecord.ts";
+import { challengeResult } from "./challengeResult.ts";
 import { commitVerification, verificationCommitment } from "./commitVerification.ts";
 import { drawAudit } from "./drawAudit.ts";
 import { getVerifierDraw } from "./getVerifierDraw.ts";
@@ -276,5 +277,27 @@ describe("verification actions", () => {
     expect(payouts[getAddress(a.operators[0]!.account.address)]).toBe(price);
     for (const v of voters) expect(payouts[getAddress(v.address)]).toBe(fee);
     expect(await drawOf(jobId)).toBeUndefined();
+  });
+  it("challengeResult: the requester challenges with its bond (approved exactly), a second challenge is refused", async () => {
+    const jobId = await resultSubmitted(1); // never audited
+    const ctx = a.sdkContext(a.requester);
+    const requester = a.requester.account.address;
+    const bond = await a.proofOfCompute.read.challengeBond();
+    await a.mined(a.token.write.mint([requester, bond]));
+    const before = await a.token.read.balanceOf([requester]);
+    const held = await a.token.read.balanceOf([a.proofOfCompute.address]);
+    const c = await challengeResult(ctx, { jobId });
+    expect(getAddress(c.challenger)).toBe(getAddress(requester));
+    expect(c.bond).toBe(bond);
+    expect(await a.token.read.balanceOf([requester])).toBe(before - bond);
+    expect(await a.token.read.balanceOf([a.proofOfCompute.address])).toBe(held + bond);
+    expect(await a.token.read.allowance([requester, a.proofOfCompute.address])).toBe(0n); // exact approval
+    expect((await record(jobId)).state).toBe(JobState.Disputed);
+    const draw = (await drawOf(jobId))!;
+    expect(draw.seedBlock).toBe(c.seedBlock);
+    expect(draw.challenger).toBe(getAddress(requester));
+    const again = await challengeResult(ctx, { jobId }).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(ArthaTxError);
+    expect((again as ArthaTxError).errorName).toBe("WrongState");
   });
 });
