@@ -1,11 +1,11 @@
 import type { Deployment } from "@arthaain/sdk";
 import type Docker from "dockerode";
-import type { Address, LocalAccount, PublicClient } from "viem";
+import type { Account, Address, Chain, LocalAccount, PublicClient, Transport, WalletClient } from "viem";
 import type { TxSender } from "../chain/createTxSender.ts";
 import type { AgentConfig } from "../config/agentConfig.ts";
 import type { Hardware } from "../hardware/index.ts";
 import type { Log } from "../log.ts";
-import type { Market } from "../market/index.ts";
+import type { BallotBox, Market } from "../market/index.ts";
 import type { Metrics } from "../metrics/createMetrics.ts";
 import type { PricingStrategy } from "../price/index.ts";
 import type { Store } from "../state/openStore.ts";
@@ -18,7 +18,10 @@ import type { Store } from "../state/openStore.ts";
 export type AgentFaults = {
   /** Alter a byte of our outputs after each paid run, so the result we submit is not the honest one. */
   tamperResult?: boolean;
-  /** As a verifier, commit but never reveal (slashable as absent once the round is over). */
+  /**
+   * As a verifier, commit but never reveal (slashable as absent once the round is over); with signed votes,
+   * share the ballot but never the reveal, which sends the round on-chain.
+   */
   skipReveal?: boolean;
 };
 
@@ -33,6 +36,10 @@ export type AgentContext = {
   address: Address;
   sender: TxSender;
   market: Market;
+  /** The verifiers' gossip (signed votes); absent when verify.signedVotes is off. */
+  ballots?: BallotBox;
+  /** For signatures only (ballots): every transaction goes through `sender`, which owns the nonce. */
+  walletClient: WalletClient<Transport, Chain | undefined, Account>;
   docker: Docker;
   hardware: Hardware;
   pricing: PricingStrategy;

@@ -2,7 +2,13 @@
 // Each stage lives in its own module; this file owns the two loops (chain events in, work items forward)
 // and the lifecycle of every long-lived part (store, p2p, API, Docker client).
 import { join } from "node:path";
-import { getJobRecord, type JobRecord, jobManagerAbi } from "@arthaain/sdk";
+import {
+  getJobRecord,
+  getVerifierDraw,
+  type JobRecord,
+  jobManagerAbi,
+  type VerifierDraw,
+} from "@arthaain/sdk";
 import {
   cachedBidNodeLookup,
   loadPrivateKey,
@@ -16,7 +22,7 @@ import { createTxSender } from "../chain/createTxSender.ts";
 import type { AgentConfig } from "../config/agentConfig.ts";
 import { detectHardware, type Hardware, summarizeHardware } from "../hardware/index.ts";
 import { createLog, type Log } from "../log.ts";
-import { startGossip, startMarket, validateBid } from "../market/index.ts";
+import { startBallots, startGossip, startMarket, validateBid } from "../market/index.ts";
 import { createMetrics } from "../metrics/createMetrics.ts";
 import { createPricing } from "../price/createPricing.ts";
 import { openStore, type Work } from "../state/openStore.ts";
@@ -130,6 +136,21 @@ export async function startAgent(opts: StartAgentOptions) {
       }),
     onBid: () => metrics.bidsReceived.inc(),
   });
+  const { proofOfCompute, nodeRegistry } = deployment.contracts;
+  // Ballots are judged against the dispute's draw; one read serves every message of a burst.
+  const draws = new Map<bigint, { at: number; draw: Promise<VerifierDraw | undefined> }>();
+  const lookupDraw = (jobId: bigint) => {
+    const hit = draws.get(jobId);
+    if (hit && Date.now() - hit.at < 1000) return hit.draw;
+    const draw = getVerifierDraw(publicClient, { proofOfCompute, nodeRegistry, jobId });
+    draws.set(jobId, { at: Date.now(), draw });
+    if (draws.size > 256) draws.delete(draws.keys().next().value!);
+    return draw;
+  };
+  const ballots =
+    config.verify.enabled && config.verify.signedVotes
+      ? await startBallots({ gossip, chainId: deployment.chainId, proofOfCompute, lookupDraw, log })
+      : undefined;
 
   const abort = new AbortController();
   let lastBatchAt = 0;
@@ -144,6 +165,8 @@ export async function startAgent(opts: StartAgentOptions) {
     address: account.address,
     sender,
     market,
+    ...(ballots ? { ballots } : {}),
+    walletClient,
     docker,
     hardware,
     pricing,
@@ -284,6 +307,7 @@ export async function startAgent(opts: StartAgentOptions) {
         new Promise((r) => setTimeout(r, 3000)),
       ]);
       await market.stop();
+      await ballots?.stop();
       await gossip.stop();
       await api?.stop();
       store.close();

@@ -1,7 +1,10 @@
 // Stage: the verifier role (docs/verification.md). Follows ProofOfCompute's dispute events; when this node
-// is drawn for a round and has room, it re-runs the job in the same sandbox as paid work (run.ts), commits
-// its output root with a random salt kept in the store, reveals once the reveal phase opens, and resolves
-// the dispute once a majority is in (anyone may; a refusal because someone else did is fine). Once a round
+// is drawn for a round and has room, it re-runs the job in the same sandbox as paid work (run.ts). With
+// signed votes it then shares a signed ballot over gossip, its reveal once it holds k ballots, and settles
+// the round in one transaction once k unanimous reveals are in; a split, a silent peer, on-chain votes or
+// time running out send it to the on-chain path: it commits its output root with a random salt kept in the
+// store, reveals once the reveal phase opens, and resolves the dispute once a majority is in (anyone may;
+// a refusal because someone else did is fine). Once a round
 // it voted in is over, it slashes the verifiers that committed and never revealed (slashAbsent). Owns the
 // store's `disputes` and `dispute_votes` (through its event watcher) and `verifications` tables; nothing
 // else writes them.
@@ -14,10 +17,12 @@ import {
   type JobRecord,
   jobSpecKinds,
   proofOfComputeAbi,
+  signedVoteArgs,
+  signVerificationVote,
   type VerifierDraw,
   verificationCommitment,
 } from "@arthaain/sdk";
-import { type Hex, isAddressEqual, toHex } from "viem";
+import { type Address, type Hex, isAddressEqual, toHex } from "viem";
 import { removeJobContainer } from "../cluster/index.ts";
 import { evaluateJob } from "../evaluate/index.ts";
 import type { Log } from "../log.ts";
@@ -36,6 +41,10 @@ const METRIC_MODE = 0x80;
 const VoteStatus = { None: 0, Committed: 1, Agreed: 2, Disagreed: 3, Slashed: 4 } as const;
 /** Seconds kept between a re-run's kill time and the end of the commit phase, for the commit to be mined. */
 const COMMIT_MARGIN_S = 5n;
+/** Signed votes give way to the on-chain commit this long before the commit margin begins, seconds. */
+const SIGNED_RESERVE_S = 10n;
+/** How long each later-placed verifier of the k waits after the one before it to submit the votes, ms. */
+const SUBMIT_TURN_MS = 4000;
 
 export type StartVerifierOptions = {
   signal: AbortSignal;
@@ -150,7 +159,11 @@ export async function stepVerification(ctx: AgentContext, jobId: bigint, parentL
     case "running":
       return awaitRerun(ctx, draw, v, log);
     case "ran":
-      return commitResult(ctx, draw, v, log);
+      return signedOpen(ctx, draw, v) ? shareBallot(ctx, draw, v, log) : commitResult(ctx, draw, v, log);
+    case "ballotShared":
+      return awaitBallots(ctx, draw, v, log);
+    case "revealShared":
+      return awaitReveals(ctx, draw, v, log);
     case "committed":
       return revealWhenOpen(ctx, draw, v, log);
     case "revealed":
@@ -170,10 +183,12 @@ async function disputeOver(ctx: AgentContext, v: Verification, log: Log) {
   if (v.phase === "running" && v.data.containerId) {
     await removeJobContainer(ctx.docker, v.data.containerId).catch(() => undefined);
   }
+  ctx.ballots?.forget(v.jobId);
   const outcome = ctx.store.dispute(v.jobId)?.lastEvent;
   set(ctx, v.jobId, "done", { reason: `the dispute ended (${outcome ?? "no open dispute"})` });
-  if (v.phase === "committed") log.warn({ phase: v.phase }, "the dispute ended before our reveal");
-  else log.info({ phase: v.phase, outcome }, "verification done: the dispute ended");
+  if (v.phase === "committed" || v.phase === "ballotShared") {
+    log.warn({ phase: v.phase }, "the dispute ended before our reveal");
+  } else log.info({ phase: v.phase, outcome }, "verification done: the dispute ended");
   await rm(verifyDir(ctx, v.jobId, v.data.round ?? 0), { recursive: true, force: true }).catch(
     () => undefined,
   );
@@ -209,12 +224,7 @@ async function considerDraw(ctx: AgentContext, draw: VerifierDraw, log: Log) {
     log.info({ round, verifiers: draw.verifiers.map((x) => x.address) }, "not drawn as a verifier");
     return;
   }
-  const vote = await ctx.publicClient.readContract({
-    address: ctx.deployment.contracts.proofOfCompute,
-    abi: proofOfComputeAbi,
-    functionName: "voteOf",
-    args: [jobId, ctx.address],
-  });
+  const vote = await voteOf(ctx, jobId);
   if (vote.status !== VoteStatus.None) return skip(`this node voted in round ${vote.round} already`);
   if (draw.commits >= draw.k) return skip(`the round has its ${draw.k} verifiers`);
   const now = ctx.chainNow();
@@ -330,7 +340,8 @@ async function awaitRerun(ctx: AgentContext, draw: VerifierDraw, v: Verification
   const agrees = root === record.outputRoot;
   set(ctx, draw.jobId, "ran", { result: root, agrees });
   log.info({ round, result: root, worker: record.outputRoot, agrees, ms }, "verification re-run done");
-  await commitResult(ctx, draw, ctx.store.verification(draw.jobId)!, log);
+  const ran = ctx.store.verification(draw.jobId)!;
+  await (signedOpen(ctx, draw, ran) ? shareBallot(ctx, draw, ran, log) : commitResult(ctx, draw, ran, log));
 }
 
 /** Phase "ran": commits the result with a fresh salt, kept in the store before the transaction is sent. */
@@ -380,12 +391,152 @@ async function commitResult(ctx: AgentContext, draw: VerifierDraw, v: Verificati
   // reverted or failed: try again next tick
 }
 
-const voteOf = (ctx: AgentContext, jobId: bigint) =>
+/** Chain time after which signed votes give way to the on-chain commit (room left to commit in time). */
+const signedDeadline = (draw: VerifierDraw) => draw.commitEnd - COMMIT_MARGIN_S - SIGNED_RESERVE_S;
+
+/** May this round still be settled with signed votes as far as we know (docs/verification.md, "Signed votes")? */
+function signedOpen(ctx: AgentContext, draw: VerifierDraw, v: Verification): boolean {
+  return (
+    ctx.ballots !== undefined &&
+    !v.data.onChain &&
+    draw.seed !== null &&
+    draw.commits === 0 &&
+    ctx.chainNow() < signedDeadline(draw)
+  );
+}
+
+const isMe = (ctx: AgentContext, verifier: Address) => isAddressEqual(verifier, ctx.address);
+
+/** Signs our ballot (deterministic: the same after a restart) and shares it; the salt is stored already. */
+async function shareOwnBallot(ctx: AgentContext, jobId: bigint, v: Verification) {
+  const { round, index, result, agrees, salt } = v.data as Required<VerificationData>;
+  const vote = await signVerificationVote(ctx, { jobId, round, index, result, agrees, salt });
+  const { commitment, r, vs } = vote;
+  await ctx.ballots!.share({ type: "ballot", jobId, round, index, verifier: ctx.address, commitment, r, vs });
+}
+
+const shareOwnReveal = (ctx: AgentContext, jobId: bigint, v: Verification) => {
+  const { round, result, agrees, salt } = v.data as Required<VerificationData>;
+  return ctx.ballots!.share({ type: "reveal", jobId, round, verifier: ctx.address, result, agrees, salt });
+};
+
+/** Phase "ran", signed votes: signs our ballot and shares it over gossip (its salt stored first). */
+async function shareBallot(ctx: AgentContext, draw: VerifierDraw, v: Verification, log: Log) {
+  const { jobId, round } = draw;
+  const me = draw.verifiers.find((x) => isMe(ctx, x.address));
+  if (!me) return commitResult(ctx, draw, v, log); // a new round that did not draw us: recorded there
+  const salt = v.data.salt ?? (toHex(crypto.getRandomValues(new Uint8Array(32))) as Hex);
+  const ran = set(ctx, jobId, "ran", { salt, round, index: me.index });
+  await shareOwnBallot(ctx, jobId, ran);
+  set(ctx, jobId, "ballotShared", { ballotSharedAt: Date.now() });
+  log.info(
+    { round, index: me.index.toString(), agrees: v.data.agrees },
+    "ballot shared with the other verifiers",
+  );
+}
+
+/** Why a round we are voting in with signed votes goes on-chain (signedOpen false), for the log. */
+function whyOnChain(ctx: AgentContext, draw: VerifierDraw, v: Verification): string {
+  if (draw.round !== v.data.round) return `the dispute moved on to round ${draw.round}`;
+  if (draw.commits > 0) return `the round's on-chain commit-reveal began (${draw.commits} commits)`;
+  return `signed votes time out at ${signedDeadline(draw)} (chain time ${ctx.chainNow()})`;
+}
+
+/** Signed votes of this round end for us: forget the gossip and commit on-chain (commitResult). */
+async function goOnChain(ctx: AgentContext, draw: VerifierDraw, v: Verification, log: Log, reason: string) {
+  ctx.ballots?.forget(draw.jobId);
+  log.info(
+    { round: v.data.round, phase: v.phase, reason },
+    "signed votes gave way to the on-chain commit-reveal",
+  );
+  await commitResult(ctx, draw, set(ctx, draw.jobId, "ran", { onChain: true, reason }), log);
+}
+
+/** Phase "ballotShared": once k ballots of distinct drawn verifiers are held, seals them and shares our reveal. */
+async function awaitBallots(ctx: AgentContext, draw: VerifierDraw, v: Verification, log: Log) {
+  const { jobId, round } = draw;
+  if (!signedOpen(ctx, draw, v) || round !== v.data.round) {
+    return goOnChain(ctx, draw, v, log, whyOnChain(ctx, draw, v));
+  }
+  const held = ctx.ballots!.votes(jobId, round);
+  if (!held.some((x) => isMe(ctx, x.ballot.verifier))) return shareOwnBallot(ctx, jobId, v); // after a restart
+  if (held.length < draw.k) return;
+  if (ctx.faults?.skipReveal) {
+    // Test fault (AgentFaults): hold the reveal back; the round goes on-chain when signed votes time out.
+    const reason = "test fault skipReveal: not sharing the reveal";
+    if (v.data.reason !== reason) {
+      set(ctx, jobId, "ballotShared", { reason });
+      log.warn({ round }, "test fault: ballot shared, not revealing");
+    }
+    return;
+  }
+  // Ballots that come after our reveal could copy it: only these ones settle the round with ours.
+  const sealed = held.map((x) => x.ballot.verifier);
+  const shared = set(ctx, jobId, "revealShared", { sealed, revealSharedAt: Date.now() });
+  await shareOwnReveal(ctx, jobId, shared);
+  log.info({ round, ballots: sealed.length }, "k ballots held: reveal shared");
+}
+
+/**
+ * Phase "revealShared": with k unanimous reveals of sealed ballots, the lowest-placed of the k submits them
+ * (resolveSigned), each later one after its turn in case the one before is gone; a split, a silent peer or
+ * a refusal sends the round on-chain.
+ */
+async function awaitReveals(ctx: AgentContext, draw: VerifierDraw, v: Verification, log: Log) {
+  const { jobId, round } = draw;
+  if (!signedOpen(ctx, draw, v) || round !== v.data.round) {
+    return goOnChain(ctx, draw, v, log, whyOnChain(ctx, draw, v));
+  }
+  const box = ctx.ballots!;
+  const mine = box.votes(jobId, round).find((x) => isMe(ctx, x.ballot.verifier));
+  if (!mine) await shareOwnBallot(ctx, jobId, v); // after a restart: ours first, so the reveal opens it
+  if (!mine?.reveal) await shareOwnReveal(ctx, jobId, v);
+  const sealed = v.data.sealed ?? [];
+  const revealed = box
+    .votes(jobId, round)
+    .filter((x) => x.reveal && sealed.some((a) => isAddressEqual(a, x.ballot.verifier)))
+    .sort((a, b) => (a.ballot.index < b.ballot.index ? -1 : 1));
+  // Exact mode: a vote upholds the result when its root equals the worker's (the contract's rule).
+  const outputRoot = ctx.store.job(jobId)!.job.outputRoot;
+  const upheld = new Set(revealed.map((x) => x.reveal!.result === outputRoot));
+  if (upheld.size > 1) return goOnChain(ctx, draw, v, log, "a split vote: the majority is decided on-chain");
+  if (revealed.length < draw.k) {
+    const waitedMs = Date.now() - (v.data.revealSharedAt ?? 0);
+    if (waitedMs < ctx.config.verify.signedRevealWaitSeconds * 1000) return;
+    return goOnChain(ctx, draw, v, log, `${revealed.length} of ${draw.k} reveals came in ${waitedMs} ms`);
+  }
+  const chosen = revealed.slice(0, draw.k);
+  const turn = chosen.findIndex((x) => isMe(ctx, x.ballot.verifier));
+  const completeAt =
+    v.data.completeAt ?? set(ctx, jobId, "revealShared", { completeAt: Date.now() }).data.completeAt!;
+  if (Date.now() - completeAt < (turn < 0 ? draw.k : turn) * SUBMIT_TURN_MS) return; // an earlier turn
+  const { jobManager, proofOfCompute } = ctx.deployment.contracts;
+  const record = await getJobRecord(ctx.publicClient, { jobManager, jobId });
+  const outcome = await ctx.sender.send({
+    label: "resolveDisputeSigned",
+    address: proofOfCompute,
+    abi: proofOfComputeAbi,
+    functionName: "resolveSigned",
+    args: [jobId, record, signedVoteArgs(chosen.map((x) => ({ ...x.ballot, ...x.reveal! })))],
+    context: { jobId: jobId.toString(), round, upheld: [...upheld][0] },
+  });
+  if (outcome.status === "mined") {
+    log.info({ round, upheld: [...upheld][0], tx: outcome.hash }, "dispute settled with signed votes");
+  } else if (outcome.status === "refused") {
+    // NoChallenge: another verifier settled it first (the next tick ends our part); StaleRecord: again.
+    if (outcome.errorName === "NoChallenge" || outcome.errorName === "StaleRecord") return;
+    return goOnChain(ctx, draw, v, log, `resolveSigned refused: ${outcome.reason}`);
+  }
+  // reverted (a race in one block) or failed: the next tick reads the dispute again
+}
+
+/** `verifier`'s vote in `jobId`'s dispute (ProofOfCompute.voteOf); ours by default. */
+const voteOf = (ctx: AgentContext, jobId: bigint, verifier: Address = ctx.address) =>
   ctx.publicClient.readContract({
     address: ctx.deployment.contracts.proofOfCompute,
     abi: proofOfComputeAbi,
     functionName: "voteOf",
-    args: [jobId, ctx.address],
+    args: [jobId, verifier],
   });
 
 /** Phase "committed": reveals once k verifiers committed or the commit phase ended. */
@@ -520,12 +671,7 @@ async function slashAbsentVerifiers(
   let record: JobRecord | undefined;
   const { jobManager, proofOfCompute } = ctx.deployment.contracts;
   for (const x of absent) {
-    const vote = await ctx.publicClient.readContract({
-      address: proofOfCompute,
-      abi: proofOfComputeAbi,
-      functionName: "voteOf",
-      args: [jobId, x.verifier],
-    });
+    const vote = await voteOf(ctx, jobId, x.verifier);
     if (vote.status !== VoteStatus.Committed) continue; // revealed late, or slashed: the events will say
     record ??= await getJobRecord(ctx.publicClient, { jobManager, jobId });
     const outcome = await ctx.sender.send({

@@ -1,9 +1,12 @@
 // The verification protocol end to end (docs/verification.md): node agents on one Hardhat chain (1-second
 // blocks) with the real torch CPU image, jobs submitted through the SDK, every re-run a real container.
-//   - an always-audited job: the audit opens a dispute, three agents re-run it and agree: upheld;
-//   - a worker that tampers with its outputs: the audit catches it, its bond is slashed;
+// The verifiers exchange signed votes over gossip and settle in one transaction, on-chain when that fails:
+//   - an always-audited job: the audit opens a dispute, three agents re-run it and agree: upheld, settled
+//     by one resolveSigned transaction;
+//   - a worker that tampers with its outputs: the audit catches it, its bond is slashed (signed votes);
 //   - a requester's challenge of an honest result: upheld, the challenger's bond goes to the worker;
-//   - a verifier that commits and never reveals: the other verifiers slash it, then resolve.
+//   - a verifier that never reveals: the signed votes time out, the round goes on-chain, where the other
+//     verifiers slash it, then resolve.
 // The proof contract draws from a SettableSeed (the VRF stand-in behind ISeedSource) whose seeds the test
 // picks so each dispute draws the verifiers its scenario needs; the draw itself is the contract's. The
 // misbehaving agents are started with startAgent's test-only `faults`.
@@ -11,17 +14,25 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ensureAllowance,
+  challengeResult,
   getJobRecord,
   type JobRecord,
   type JobSpecInput,
   JobState,
   jobManagerAbi,
   proofOfComputeAbi,
-  sendTransaction,
   submitTrainJob,
 } from "@arthaain/sdk";
-import { type Address, getAddress, type Hex, parseEventLogs, zeroAddress } from "viem";
+import {
+  type Address,
+  decodeFunctionData,
+  getAddress,
+  type Hash,
+  type Hex,
+  isAddressEqual,
+  parseEventLogs,
+  zeroAddress,
+} from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AgentNetwork, startAgentNetwork, trainSpec } from "../../../scripts/lib/agentNetwork.ts";
 import { TOKEN } from "../../../scripts/lib/artha.ts";
@@ -177,11 +188,50 @@ async function disputeOf(jobId: bigint) {
     slashes: ofJob(parseEventLogs(p("VerifierSlashed"))),
     resolved: ofJob(parseEventLogs(p("DisputeResolved"))).map((l) => l.args),
     resolvedAt: ofJob(parseEventLogs(p("DisputeResolved"))).at(-1)?.blockNumber,
+    resolvedIn: ofJob(parseEventLogs(p("DisputeResolved"))).at(-1)?.transactionHash,
+    revealedIn: ofJob(parseEventLogs(p("Revealed"))).map((l) => l.transactionHash),
+    openedAt: ofJob(parseEventLogs(p("VerifiersDrawn"))).at(0)?.blockNumber,
     verdict: verdicts.find((l) => l.args.jobId === jobId)?.args,
   };
 }
 
-/** What ProofOfCompute._payouts credits: each majority verifier, then the worker or a challenger, then the requester. */
+/**
+ * Asserts `jobId`'s dispute was settled by signed votes in one transaction: no on-chain commit, every vote
+ * revealed by one resolveSigned sent by one of the voters, and no other transaction of the voters to the
+ * proof contract while the dispute was open (a refused resolveSigned is never sent: its gas estimate fails).
+ */
+async function expectSignedSettlement(jobId: bigint, voters: readonly Agent[]) {
+  const a = net.a;
+  const d = await disputeOf(jobId);
+  expect(d.commits).toEqual([]);
+  expect(d.revealedIn.every((h) => h === d.resolvedIn)).toBe(true);
+  const tx = await a.publicClient.getTransaction({ hash: d.resolvedIn! });
+  expect(voters.some((x) => same(x.address, tx.from))).toBe(true);
+  const call = decodeFunctionData({ abi: proofOfComputeAbi, data: tx.input });
+  expect(call.functionName).toBe("resolveSigned");
+  const votes = (call.args as unknown as [bigint, unknown, { index: bigint }[]])[2];
+  expect(votes.map((x) => x.index)).toEqual([...votes.map((x) => x.index)].sort((x, y) => (x < y ? -1 : 1)));
+  const sent: Hash[] = [];
+  for (let n = d.openedAt!; n <= d.resolvedAt!; n++) {
+    const block = await a.publicClient.getBlock({ blockNumber: n, includeTransactions: true });
+    for (const t of block.transactions) {
+      const fromVoter = voters.some((x) => same(x.address, t.from));
+      if (fromVoter && t.to && isAddressEqual(t.to, a.proofOfCompute.address)) sent.push(t.hash);
+    }
+  }
+  expect(sent).toEqual([d.resolvedIn]);
+  // Each voter sealed the k ballots it revealed on and ended with its own vote.
+  for (const x of voters) {
+    expect(sorted(x.store.verification(jobId)?.data.sealed ?? [])).toEqual(
+      sorted(voters.map((v) => v.address)),
+    );
+  }
+}
+
+/**
+ * What ProofOfCompute._payouts credits: each majority verifier in the verdict's order (signed votes: the
+ * votes' order; on-chain: the resolver's, by address), then the worker or a challenger, then the requester.
+ */
 async function payouts(
   job: JobRecord,
   o: { upheld: boolean; majority: readonly Address[]; challenger?: Address },
@@ -197,7 +247,7 @@ async function payouts(
     each += (bond * BigInt(await a.proofOfCompute.read.slashVerifiersBps())) / 10_000n / n;
   }
   rest -= each * n;
-  const payees: Address[] = sorted(o.majority);
+  const payees: Address[] = o.majority.map((x) => getAddress(x));
   const amounts: bigint[] = payees.map(() => each);
   if (o.upheld) {
     payees.push(getAddress(job.claimer));
@@ -242,11 +292,12 @@ describe("the verifier role", () => {
       expect(r.result).toBe(final.outputRoot);
     }
     expect(d.resolved).toMatchObject([{ upheld: true, challenger: zeroAddress, agree: 3, disagree: 0 }]);
+    await expectSignedSettlement(jobId, voters);
     honestRun = final.outputRoot;
 
     // The verdict's payouts: each majority verifier its fee (budget / k), the worker its price, the
     // requester the rest.
-    const expected = await payouts(final, { upheld: true, majority: voters.map((x) => x.address) });
+    const expected = await payouts(final, { upheld: true, majority: d.reveals.map((r) => r.verifier) });
     expect(d.verdict).toMatchObject({ upheld: true, slashed: 0n });
     expect(d.verdict!.payees.map((x) => getAddress(x))).toEqual(expected.payees);
     expect(d.verdict!.amounts).toEqual(expected.amounts);
@@ -310,10 +361,11 @@ describe("the verifier role", () => {
       if (honestRun) expect(honestRoot).toBe(honestRun); // what the honest worker submitted before
       expect(t.store.work(jobId)?.data.outputRoot).toBe(final.outputRoot);
       expect(d.resolved).toMatchObject([{ upheld: false, challenger: zeroAddress, agree: 0, disagree: 3 }]);
+      await expectSignedSettlement(jobId, voters);
 
       // The bond (bondBps of the price) is slashed: slashVerifiersBps of it shared by the majority on top of
       // their fees, the rest and the whole escrow less the fees to the requester.
-      const expected = await payouts(final, { upheld: false, majority: voters.map((x) => x.address) });
+      const expected = await payouts(final, { upheld: false, majority: d.reveals.map((r) => r.verifier) });
       expect(expected.bond).toBe((final.price * 15_000n) / 10_000n);
       expect(d.verdict).toMatchObject({ upheld: false, slashed: expected.bond });
       expect(d.verdict!.payees.map((x) => getAddress(x))).toEqual(expected.payees);
@@ -360,20 +412,14 @@ describe("the verifier role", () => {
       jobId,
       voters.map((x) => x.address),
     );
-    // The requester holds and approves the bond before the result comes in.
+    // The requester holds the bond before the result comes in; challengeResult approves it and challenges.
     await a.mined(a.token.write.mint([requester, bond]));
-    await ensureAllowance(ctx, { spender: a.proofOfCompute.address, amount: bond });
     const requesterTokens = await tokenBalance(requester);
     // The challenge must land within the challenge window (challengeWindow seconds after the result).
     const submitted = await untilState(jobId, JobState.ResultSubmitted, 150_000, 200);
     expect(getAddress(submitted.claimer)).toBe(getAddress(worker.address));
-    await sendTransaction(ctx, {
-      label: "challenge",
-      address: a.proofOfCompute.address,
-      abi: proofOfComputeAbi,
-      functionName: "challenge",
-      args: [jobId, await record(jobId)],
-    });
+    const challenged = await challengeResult(ctx, { jobId });
+    expect(challenged).toMatchObject({ challenger: getAddress(requester), bond });
     expect(await tokenBalance(requester)).toBe(requesterTokens - bond);
     expect(await a.token.read.balanceOf([a.proofOfCompute.address])).toBe(bond);
 
@@ -386,7 +432,8 @@ describe("the verifier role", () => {
     expect(d.resolved).toMatchObject([
       { upheld: true, challenger: getAddress(requester), agree: 3, disagree: 0 },
     ]);
-    const expected = await payouts(final, { upheld: true, majority: voters.map((x) => x.address) });
+    await expectSignedSettlement(jobId, voters);
+    const expected = await payouts(final, { upheld: true, majority: d.reveals.map((r) => r.verifier) });
     expect(d.verdict).toMatchObject({ upheld: true, slashed: 0n });
     expect(d.verdict!.payees.map((x) => getAddress(x))).toEqual(expected.payees);
     expect(d.verdict!.amounts).toEqual(expected.amounts);
@@ -402,7 +449,7 @@ describe("the verifier role", () => {
     expect((await tokenBalance(worker.address)) - workerTokens).toBe(final.price + bond);
   }, 480_000);
 
-  it("a verifier that commits and never reveals: the voters slash it once the reveal phase is over, then resolve", async () => {
+  it("a verifier that never reveals: signed votes time out, the round goes on-chain, the voters slash it once the reveal phase is over, then resolve", async () => {
     const a = net.a;
     const worker = agents[3]!;
     const silent = agents[4]!;
@@ -433,6 +480,16 @@ describe("the verifier role", () => {
     );
 
     const d = await disputeOf(jobId);
+    // Off-chain, the silent verifier shared its ballot and held its reveal back: two reveals of three, so
+    // every verifier went on-chain when signed votes timed out.
+    for (const x of [...voters, silent]) {
+      expect(x.store.verification(jobId)?.data).toMatchObject({ onChain: true });
+    }
+    for (const x of voters) {
+      expect(sorted(x.store.verification(jobId)?.data.sealed ?? [])).toEqual(
+        sorted([...voters, silent].map((v) => v.address)),
+      );
+    }
     // Three committed, two revealed: a majority, held up until the reveal phase ended by the silent vote.
     expect(sorted(d.commits.map((c) => c.verifier))).toEqual(
       sorted([...voters, silent].map((x) => x.address)),
@@ -456,7 +513,7 @@ describe("the verifier role", () => {
     expect(vote.status).toBe(4); // Slashed
 
     // Only the two voters are paid (a fee each); the silent place's fee goes back to the requester.
-    const expected = await payouts(final, { upheld: true, majority: voters.map((x) => x.address) });
+    const expected = await payouts(final, { upheld: true, majority: sorted(voters.map((x) => x.address)) });
     expect(d.verdict!.payees.map((x) => getAddress(x))).toEqual(expected.payees);
     expect(d.verdict!.amounts).toEqual(expected.amounts);
 

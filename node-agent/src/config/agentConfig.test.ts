@@ -20,7 +20,7 @@ describe("agent config", () => {
       pricing: { strategy: "table", cpuHour: "1", floor: "0.01" },
       policy: { images: { digests: [], allowAny: false }, allowNetwork: false, maxConcurrentJobs: 2 },
       settle: { autoFinalize: true, autoWithdraw: true },
-      verify: { enabled: true, maxConcurrent: 1 },
+      verify: { enabled: true, maxConcurrent: 1, signedVotes: true, signedRevealWaitSeconds: 60 },
     });
   });
 

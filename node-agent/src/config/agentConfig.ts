@@ -101,6 +101,13 @@ export const agentConfigSchema = z.object({
       enabled: z.boolean().default(true),
       /** Verifier re-runs at once; each holds capacity like a paid job while its container runs. */
       maxConcurrent: z.number().int().min(1).default(1),
+      /**
+       * Settle disputes in one transaction: the drawn verifiers exchange signed commitments and reveals over
+       * gossip (docs/verification.md, "Signed votes"); the on-chain commit-reveal stays as the fallback.
+       */
+      signedVotes: z.boolean().default(true),
+      /** How long to wait for the other verifiers' reveals after ours before going on-chain, seconds. */
+      signedRevealWaitSeconds: z.number().int().min(1).default(60),
     })
     .prefault({}),
   docker: z.object({ socketPath: z.string().optional() }).prefault({}),

@@ -1,4 +1,4 @@
-// The gossip market (DESIGN §3): the bid topic with its validator, on top of the SDK's gossip node
+// The gossip market (DESIGN §3): the bid topic with its validator, the verifiers' ballot topic with its own, on top of the SDK's gossip node
 // (startGossip, loadPeerKey, validateBid in @arthaain/sdk/node, shared with requesters watching a live
 // auction). The bid itself (types, signing, wire format, ranking) is in @arthaain/sdk.
 export {
@@ -18,6 +18,13 @@ export {
   type ValidateBidParameters,
   validateBid,
 } from "@arthaain/sdk/node";
+export {
+  type BallotBox,
+  type HeldVote,
+  type OwnVerifierMessage,
+  type StartBallotsOptions,
+  startBallots,
+} from "./startBallots.ts";
 export {
   BidRejectedError,
   type Market,

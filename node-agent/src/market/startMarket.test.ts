@@ -1,16 +1,10 @@
 import { type Bid, bidTopic, encodeBid, JobState, type SignedBid, signBid } from "@arthaain/sdk";
-import {
-  type BidJobView,
-  type BidNodeView,
-  type GossipNode,
-  type MarketLogger,
-  startGossip,
-  validateBid,
-} from "@arthaain/sdk/node";
+import { type BidJobView, type BidNodeView, type GossipNode, validateBid } from "@arthaain/sdk/node";
 import type { Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterEach, describe, expect, it } from "vitest";
 import { BidRejectedError, type Market, startMarket } from "./startMarket.ts";
+import { type LoggedLine, startTestGossip, waitFor } from "./testGossip.ts";
 
 // Real libp2p nodes on 127.0.0.1, real gossipsub, the real validateBid over in-memory chain views.
 const deployment = { chainId: 31337, jobManager: "0x5FbDB2315678afecb367f032d93F642f64180aa3" as Address };
@@ -67,7 +61,7 @@ const sign = (signer: typeof alice, over: Partial<Bid> = {}) =>
 type Peer = {
   gossip: GossipNode;
   market?: Market;
-  logs: { level: string; message: string; reason?: string }[];
+  logs: LoggedLine[];
 };
 const running: Peer[] = [];
 afterEach(async () => {
@@ -82,18 +76,7 @@ async function peer(
   bootstrap: Peer[] = [],
   market: boolean | { maxBidsPerJob: number; maxJobs: number } = true,
 ): Promise<Peer> {
-  const logs: Peer["logs"] = [];
-  const log: MarketLogger = {
-    info: (_f, message) => logs.push({ level: "info", message }),
-    warn: (f, message) => logs.push({ level: "warn", message, reason: f.reason as string | undefined }),
-    debug: (f, message) => logs.push({ level: "debug", message, reason: f.reason as string | undefined }),
-  };
-  const gossip = await startGossip({
-    bootstrap: bootstrap.map((p) => p.gossip.multiaddrs()[0]!),
-    log,
-    // A fast heartbeat builds meshes (and refreshes cached scores) quickly in tests.
-    gossipsub: { heartbeatInterval: 200 },
-  });
+  const { gossip, log, logs } = await startTestGossip(bootstrap.map((p) => p.gossip));
   const p: Peer = { gossip, logs };
   running.push(p);
   if (market) {
@@ -101,14 +84,6 @@ async function peer(
     p.market = await startMarket({ ...deployment, gossip, validateBid: validate, log, ...caps });
   }
   return p;
-}
-
-async function waitFor(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const subscribers = (p: Peer) => p.gossip.pubsub.getSubscribers(topic).map(String);

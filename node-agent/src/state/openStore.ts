@@ -108,7 +108,9 @@ export const verificationPhases = [
   "skipped", // drawn but not taking part in this round (too late, no capacity fit, complete); see reason
   "drawn", // drawn; waits for capacity to re-run the job
   "running", // the re-run's container runs
-  "ran", // the re-run's output root is known; commit next (the salt is kept before the commit is sent)
+  "ran", // the re-run's output root is known; share a ballot or commit next (the salt is kept before either)
+  "ballotShared", // signed commitment shared over gossip; reveal once k ballots are held
+  "revealShared", // reveal shared over gossip; settle in one transaction once k unanimous reveals are in
   "committed", // commitment on-chain; reveal when the reveal phase opens
   "revealed", // vote on-chain; resolve once a majority is in
   "done", // the dispute ended
@@ -132,6 +134,15 @@ export type VerificationData = {
   salt?: Hex;
   commitTx?: Hex;
   revealTx?: Hex;
+  /** Signed votes gave way to the on-chain commit-reveal (a split, a silent peer, time up, on-chain votes). */
+  onChain?: boolean;
+  /** When our ballot, then our reveal, went out (ms). */
+  ballotSharedAt?: number;
+  revealSharedAt?: number;
+  /** The verifiers whose ballots we held when we revealed: only their votes settle the round with ours. */
+  sealed?: Address[];
+  /** When we first held k unanimous reveals (ms): the later-placed verifiers wait their turn to submit. */
+  completeAt?: number;
   upheld?: boolean;
 };
 

@@ -119,6 +119,7 @@ export {
 export {
   type ResolveDisputeSignedParameters,
   resolveDisputeSigned,
+  signedVoteArgs,
 } from "./verification/resolveDisputeSigned.ts";
 export {
   type RevealVerificationParameters,

@@ -1,5 +1,17 @@
 // The gossip market's shared parts (DESIGN §3), browser-safe: agents bid with them, requesters and
 // explorers use them to watch live auctions.
+
+export {
+  type BallotDeployment,
+  type BallotMessage,
+  ballotTopic,
+  decodeVerifierMessage,
+  encodeVerifierMessage,
+  MAX_VERIFIER_MESSAGE_BYTES,
+  type RevealMessage,
+  type VerifierMessage,
+  VerifierMessageError,
+} from "./ballot.ts";
 export {
   type Bid,
   type BidDeployment,

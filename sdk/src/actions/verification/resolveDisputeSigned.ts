@@ -12,6 +12,11 @@ export type ResolveDisputeSignedParameters = {
   votes: readonly SignedVerificationVote[];
 };
 
+/** The votes as resolveSigned takes them (its `SignedVote[]`, in the order given). */
+export function signedVoteArgs(votes: readonly SignedVerificationVote[]) {
+  return votes.map(({ index, result, agrees, salt, r, vs }) => ({ index, result, agrees, salt, r, vs }));
+}
+
 /**
  * Settles a dispute's current round in one transaction with the votes its verifiers exchanged off-chain
  * (docs/verification.md, "Signed votes"): instead of k commits, k reveals and a resolve. Anyone holding the
@@ -30,11 +35,7 @@ export async function resolveDisputeSigned(
     address: proofOfCompute,
     abi: proofOfComputeAbi,
     functionName: "resolveSigned",
-    args: [
-      jobId,
-      record,
-      votes.map(({ index, result, agrees, salt, r, vs }) => ({ index, result, agrees, salt, r, vs })),
-    ],
+    args: [jobId, record, signedVoteArgs(votes)],
   });
   const verifiers: Address[] = votes.map((v) => v.verifier);
   return verdictOf(receipt, jobManager, verifiers);

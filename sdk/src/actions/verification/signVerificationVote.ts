@@ -70,7 +70,7 @@ export function verificationBallot(
  * once the round's k signed commitments are in. Sends no transaction.
  */
 export async function signVerificationVote(
-  ctx: ArthaWriteContext,
+  ctx: Pick<ArthaWriteContext, "walletClient" | "deployment">,
   { jobId, round, index, result, agrees, salt }: SignVerificationVoteParameters,
 ): Promise<SignedVerificationVote> {
   const verifier = ctx.walletClient.account.address;
