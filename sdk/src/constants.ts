@@ -38,3 +38,8 @@ export const terminalJobStates: readonly JobStateName[] = ["Finalized", "Cancell
 
 /** Basis-point denominator of bondBps, cancelFeeBps and verificationBudgetBps. */
 export const BPS = 10_000n;
+
+/** Bit 7 of a job's `verification` byte: metric mode (verifiers compare a named metric within a tolerance). */
+export const METRIC_MODE = 0x80;
+/** Metric-mode votes carry the verifier's metric as an integer: the value times this, rounded (int256). */
+export const METRIC_SCALE = 1_000_000;

@@ -16,7 +16,9 @@ import {
   getVerifierDraw,
   type JobRecord,
   jobSpecKinds,
+  METRIC_MODE,
   proofOfComputeAbi,
+  type RevealMessage,
   signedVoteArgs,
   signVerificationVote,
   type VerifierDraw,
@@ -31,12 +33,11 @@ import { toProofEvents } from "../watch/proofEvents.ts";
 import { watchLogBatches } from "../watch/watchJobEvents.ts";
 import { readSelf } from "./bid.ts";
 import type { AgentContext } from "./context.ts";
+import { judgeMetric } from "./judgeMetric.ts";
 import { readRegistryEntries } from "./registryEntries.ts";
 import { activeReservations, verificationReservations } from "./reservations.ts";
 import { finishJobRun, JobFailure, prepareSpec, startJobRun } from "./run.ts";
 
-/** Bit 7 of a job's `verification` byte: metric mode (not supported by this agent yet: it does not commit). */
-const METRIC_MODE = 0x80;
 /** Vote statuses of ProofOfCompute.voteOf. */
 const VoteStatus = { None: 0, Committed: 1, Agreed: 2, Disagreed: 3, Slashed: 4 } as const;
 /** Seconds kept between a re-run's kill time and the end of the commit phase, for the commit to be mined. */
@@ -159,7 +160,7 @@ export async function stepVerification(ctx: AgentContext, jobId: bigint, parentL
     case "running":
       return awaitRerun(ctx, draw, v, log);
     case "ran":
-      return signedOpen(ctx, draw, v) ? shareBallot(ctx, draw, v, log) : commitResult(ctx, draw, v, log);
+      return afterRun(ctx, draw, v, log);
     case "ballotShared":
       return awaitBallots(ctx, draw, v, log);
     case "revealShared":
@@ -233,7 +234,6 @@ async function considerDraw(ctx: AgentContext, draw: VerifierDraw, log: Log) {
   if (!stored?.details.specUri || !stored.details.specHash || !stored.details.imageDigest) {
     return skip("the job's submission event was not seen");
   }
-  if (stored.job.verification & METRIC_MODE) return skip("metric-mode verification is not supported yet");
   // Whether this host can run it at all (image, policy, hardware); room for it is checked at the start.
   const fit = await evaluate(ctx, jobId, round, []);
   if (!fit.ok) return skip(`${fit.code}: ${fit.reason}`);
@@ -328,7 +328,7 @@ async function startRun(ctx: AgentContext, draw: VerifierDraw, v: Verification, 
   log.info({ round, containerId, reattached }, "verification re-run started");
 }
 
-/** Phase "running": waits for the re-run and compares its output root with the worker's. */
+/** Phase "running": waits for the re-run; exact mode compares its output root with the worker's. */
 async function awaitRerun(ctx: AgentContext, draw: VerifierDraw, v: Verification, log: Log) {
   const round = v.data.round!;
   const { root, ms } = await finishJobRun(ctx, {
@@ -337,11 +337,38 @@ async function awaitRerun(ctx: AgentContext, draw: VerifierDraw, v: Verification
     dir: verifyDir(ctx, draw.jobId, round),
   });
   const record = ctx.store.job(draw.jobId)!.job;
-  const agrees = root === record.outputRoot;
-  set(ctx, draw.jobId, "ran", { result: root, agrees });
-  log.info({ round, result: root, worker: record.outputRoot, agrees, ms }, "verification re-run done");
-  const ran = ctx.store.verification(draw.jobId)!;
-  await (signedOpen(ctx, draw, ran) ? shareBallot(ctx, draw, ran, log) : commitResult(ctx, draw, ran, log));
+  if (record.verification & METRIC_MODE) {
+    set(ctx, draw.jobId, "ran", { rerunRoot: root });
+    log.info({ round, rerunRoot: root, ms }, "verification re-run done");
+  } else {
+    const agrees = root === record.outputRoot;
+    set(ctx, draw.jobId, "ran", { rerunRoot: root, result: root, agrees });
+    log.info({ round, result: root, worker: record.outputRoot, agrees, ms }, "verification re-run done");
+  }
+  await afterRun(ctx, draw, ctx.store.verification(draw.jobId)!, log);
+}
+
+/**
+ * Phase "ran": metric mode first judges the re-run's metric against the worker's (again next tick when the
+ * worker cannot be reached); then the vote goes out, as a signed ballot or an on-chain commit.
+ */
+async function afterRun(ctx: AgentContext, draw: VerifierDraw, v: Verification, log: Log) {
+  const { jobId } = draw;
+  if (v.data.agrees === undefined) {
+    const dir = verifyDir(ctx, jobId, v.data.round!);
+    const spec = await prepareSpec(ctx, jobId, dir);
+    if (spec.verification?.mode !== "metric") {
+      throw new JobFailure("commit", "the job asks for metric mode but its spec names no metric");
+    }
+    const { job, details } = ctx.store.job(jobId)!;
+    if (!details.metricsHash) throw new Error("the job's ResultSubmitted event was not seen yet");
+    const { metricsHash } = details;
+    const verification = spec.verification;
+    const verdict = await judgeMetric(ctx, { jobId, worker: job.claimer, metricsHash, verification, dir });
+    v = set(ctx, jobId, "ran", { result: verdict.result, agrees: verdict.agrees });
+    log.info({ round: v.data.round, agrees: verdict.agrees, reason: verdict.reason }, "metric judged");
+  }
+  return signedOpen(ctx, draw, v) ? shareBallot(ctx, draw, v, log) : commitResult(ctx, draw, v, log);
 }
 
 /** Phase "ran": commits the result with a fresh salt, kept in the store before the transaction is sent. */
@@ -496,9 +523,11 @@ async function awaitReveals(ctx: AgentContext, draw: VerifierDraw, v: Verificati
     .votes(jobId, round)
     .filter((x) => x.reveal && sealed.some((a) => isAddressEqual(a, x.ballot.verifier)))
     .sort((a, b) => (a.ballot.index < b.ballot.index ? -1 : 1));
-  // Exact mode: a vote upholds the result when its root equals the worker's (the contract's rule).
-  const outputRoot = ctx.store.job(jobId)!.job.outputRoot;
-  const upheld = new Set(revealed.map((x) => x.reveal!.result === outputRoot));
+  // A vote upholds the result when its root equals the worker's, or in metric mode when it agrees (the
+  // contract's rule).
+  const { outputRoot, verification } = ctx.store.job(jobId)!.job;
+  const upholds = (x: RevealMessage) => (verification & METRIC_MODE ? x.agrees : x.result === outputRoot);
+  const upheld = new Set(revealed.map((x) => upholds(x.reveal!)));
   if (upheld.size > 1) return goOnChain(ctx, draw, v, log, "a split vote: the majority is decided on-chain");
   if (revealed.length < draw.k) {
     const waitedMs = Date.now() - (v.data.revealSharedAt ?? 0);

@@ -6,7 +6,8 @@
 //   - a worker that tampers with its outputs: the audit catches it, its bond is slashed (signed votes);
 //   - a requester's challenge of an honest result: upheld, the challenger's bond goes to the worker;
 //   - a verifier that never reveals: the signed votes time out, the round goes on-chain, where the other
-//     verifiers slash it, then resolve.
+//     verifiers slash it, then resolve;
+//   - a metric-mode job: the verifiers compare the spec's metric within its tolerance, upheld.
 // The proof contract draws from a SettableSeed (the VRF stand-in behind ISeedSource) whose seeds the test
 // picks so each dispute draws the verifiers its scenario needs; the draw itself is the contract's. The
 // misbehaving agents are started with startAgent's test-only `faults`.
@@ -15,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   challengeResult,
+  getJobArtifacts,
   getJobRecord,
   type JobRecord,
   type JobSpecInput,
@@ -38,6 +40,7 @@ import { type AgentNetwork, startAgentNetwork, trainSpec } from "../../../script
 import { TOKEN } from "../../../scripts/lib/artha.ts";
 import { parseAgentConfig } from "../config/agentConfig.ts";
 import type { AgentFaults } from "./context.ts";
+import { metricWord } from "./judgeMetric.ts";
 import { type Agent, startAgent } from "./startAgent.ts";
 
 let net: AgentNetwork;
@@ -136,11 +139,11 @@ const record = (jobId: bigint) =>
   getJobRecord(net.a.publicClient as never, { jobManager: net.a.jobManager.address, jobId });
 
 /** Submits the test's train job from the requester (escrowing maxPrice) with `verification` as its policy. */
-async function submit(o: { verification: number; maxRuntime?: number }) {
+async function submit(o: { verification: number; maxRuntime?: number; spec?: JobSpecInput }) {
   const a = net.a;
   await a.mined(a.token.write.mint([a.requester.account.address, maxPrice]));
   const { jobId } = await submitTrainJob(a.sdkContext(a.requester), {
-    spec: trainSpec as JobSpecInput & { kind: "train" },
+    spec: (o.spec ?? trainSpec) as JobSpecInput & { kind: "train" },
     modelId: BigInt(net.modelId),
     datasetId: BigInt(net.datasetId),
     imageDigest: `0x${net.images.torch.slice("sha256:".length)}` as Hex,
@@ -531,5 +534,47 @@ describe("the verifier role", () => {
       30_000,
     );
     for (const x of agents) expect(x.store.disputeVotes(jobId)).toEqual(votes);
+  }, 480_000);
+
+  it("a metric-mode job: the verifiers compare the worker's trainLoss with their own within the spec's tolerance, upheld", async () => {
+    const worker = agents[3]!;
+    const voters = agents.slice(0, 3);
+    const spec = {
+      ...trainSpec,
+      verification: { mode: "metric" as const, metric: "trainLoss", tolerance: 1e-6 },
+    };
+    const jobId = await submit({ verification: 101, spec: spec as JobSpecInput });
+    drawFor.set(
+      jobId,
+      voters.map((x) => x.address),
+    );
+    await untilState(jobId, JobState.Disputed, 150_000);
+    const final = await untilState(jobId, JobState.Finalized, 300_000);
+    expect(getAddress(final.claimer)).toBe(getAddress(worker.address));
+    expect(final.verification).toBe(0x80 | 101); // the SDK set metric mode from the spec
+
+    // The worker's metric, from its verified outputs: every verifier's vote carries its own, the same.
+    const { files } = await getJobArtifacts(net.a.sdkContext(net.a.requester), { jobId });
+    const resultJson = files.find((f) => f.path === "result.json")!;
+    const { trainLoss } = JSON.parse(new TextDecoder().decode(resultJson.bytes)).metrics as {
+      trainLoss: number;
+    };
+    const d = await disputeOf(jobId);
+    expect(sorted(d.reveals.map((r) => r.verifier))).toEqual(sorted(voters.map((x) => x.address)));
+    for (const r of d.reveals) expect(r).toMatchObject({ agrees: true, result: metricWord(trainLoss) });
+    expect(d.resolved).toMatchObject([{ upheld: true, challenger: zeroAddress, agree: 3, disagree: 0 }]);
+    await expectSignedSettlement(jobId, voters);
+    await until(
+      "the verifiers to end their part",
+      () => voters.every((x) => x.store.verification(jobId)?.phase === "done") || undefined,
+      30_000,
+    );
+    for (const x of voters) {
+      expect(x.store.verification(jobId)?.data).toMatchObject({
+        agrees: true,
+        result: metricWord(trainLoss),
+        rerunRoot: final.outputRoot,
+      });
+    }
   }, 480_000);
 });

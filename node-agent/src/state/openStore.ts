@@ -127,7 +127,9 @@ export type VerificationData = {
   reservation?: { cpus: number; memoryMb: number; gpuIndexes: number[] };
   containerId?: string;
   deadlineMs?: number;
-  /** Our output root of the re-run, and whether it equals the worker's. */
+  /** The output root of our re-run. */
+  rerunRoot?: Hex;
+  /** Our vote: the re-run's output root (exact mode) or metric word (metric mode), and our verdict. */
   result?: Hex;
   agrees?: boolean;
   /** The commitment's salt: random, kept until the reveal (losing it means being slashed as absent). */

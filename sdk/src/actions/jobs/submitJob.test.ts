@@ -10,6 +10,7 @@ import { ArthaTxError } from "../../client/sendTransaction.ts";
 import { canonicalSpecJson } from "../../spec/canonicalSpecJson.ts";
 import type { JobSpecInput } from "../../spec/jobSpec.ts";
 import { JobSpecError } from "../../spec/jobSpecError.ts";
+import { getJobRecord } from "../getJobRecord.ts";
 import { InsufficientBalanceError } from "../token/tokenBalance.ts";
 import { getJobSubmission } from "./getJobSubmission.ts";
 import { JobRequestError } from "./jobRequestError.ts";
@@ -163,6 +164,11 @@ describe("submitJob", () => {
     ],
     ["requirements.minVramGb", { requirements: { minVramGb: 70_000 } }, "expected an integer in [0, 65535]"],
     ["verification", { verification: 256 }, "expected an integer in [0, 255], got 256"],
+    [
+      "verification",
+      { verification: 0x80 | 51 },
+      'sets bit 7 (metric mode) but the spec\'s verification is {"mode":"exact"}',
+    ],
     ["dependsOn[0]", { dependsOn: [999n] }, "expected an existing job id"],
   ])("refuses a bad %s before any transaction (%#)", async (field, override, message) => {
     const count = await a.jobManager.read.jobCount();
@@ -172,6 +178,17 @@ describe("submitJob", () => {
     expect(error.message.startsWith(`${field}: `)).toBe(true);
     expect(error.message).toContain(message);
     expect(await a.jobManager.read.jobCount()).toBe(count);
+  });
+
+  it("sets metric mode (bit 7) on-chain when the spec compares a metric, keeping the audit rate bits", async () => {
+    const spec = {
+      ...train,
+      verification: { mode: "metric" as const, metric: "trainLoss", tolerance: 0.01 },
+    };
+    await mintTo(1_000n);
+    const { jobId } = await submitJob(ctx, params({ spec, verification: 51, maxPrice: 1_000n }));
+    const record = await getJobRecord(a.publicClient as never, { jobManager: a.jobManager.address, jobId });
+    expect(record.verification).toBe(0x80 | 51);
   });
 
   it("surfaces the contract's refusal as ArthaTxError with its error name", async () => {

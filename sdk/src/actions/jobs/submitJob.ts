@@ -11,6 +11,7 @@ import {
 import { jobManagerAbi } from "../../abi/generated.ts";
 import type { ArthaWriteContext } from "../../client/context.ts";
 import { sendTransaction } from "../../client/sendTransaction.ts";
+import { METRIC_MODE } from "../../constants.ts";
 import { type JobSpec, type JobSpecInput, jobSpecKinds } from "../../spec/jobSpec.ts";
 import type { SpecStore } from "../../spec/store/specStore.ts";
 import { encodeSpec } from "../../spec/store/specStore.ts";
@@ -40,7 +41,11 @@ export type SubmitJobParameters = {
   maxRuntime?: number;
   /** Node requirements; `gpuCount` defaults to the spec's `resources.gpus` and may not be below it. */
   requirements?: { gpuCount?: number; minVramGb?: number; minCertLevel?: number };
-  /** On-chain verification policy (uint8). Default 0. */
+  /**
+   * On-chain verification policy (uint8, docs/verification.md): bits 0-6 the audit rate override (0: the
+   * contract's rate; n: n - 1 percent). Bit 7, metric mode, follows the spec's `verification.mode` and is set
+   * here when the spec asks for "metric". Default 0.
+   */
   verification?: number;
   /** Jobs that must be finalized before this one can be claimed. */
   dependsOn?: bigint[];
@@ -210,7 +215,16 @@ function jobRequest(p: SubmitJobParameters, spec: JobSpec, limits: JobLimits) {
     minVramGb: intField("requirements.minVramGb", p.requirements?.minVramGb ?? 0, UINT16),
     minCertLevel: intField("requirements.minCertLevel", p.requirements?.minCertLevel ?? 0, UINT8),
   };
-  const verification = intField("verification", p.verification ?? 0, UINT8);
+  const policy = intField("verification", p.verification ?? 0, UINT8);
+  const metric = spec.verification?.mode === "metric";
+  if (policy & METRIC_MODE && !metric) {
+    throw new JobRequestError(
+      "verification",
+      `sets bit 7 (metric mode) but the spec's verification is ${JSON.stringify(spec.verification ?? { mode: "exact" })}; metric mode needs {"mode": "metric", "metric", "tolerance"}`,
+    );
+  }
+  // Verifiers compare what the spec says: the contract must count their verdicts, not their output roots.
+  const verification = metric ? policy | METRIC_MODE : policy;
   const dependsOn = p.dependsOn ?? [];
   if (dependsOn.length > limits.maxDependencies) {
     throw new JobRequestError(
