@@ -100,7 +100,7 @@ export async function deployArtha(
 
   async function registerNode(
     wallet: (typeof wallets)[number],
-    opts: { stake?: bigint; gpuCount?: number; vramGb?: number } = {},
+    opts: { stake?: bigint; gpuCount?: number; vramGb?: number; apiUrl?: string } = {},
   ) {
     const stake = opts.stake ?? 1_000n * TOKEN;
     await fund(wallet.account.address, stake, nodeRegistry.address);
@@ -118,7 +118,7 @@ export async function deployArtha(
           },
           peerId: `12D3KooW${wallet.account.address.slice(2, 14)}`,
           multiaddrs: ["/ip4/127.0.0.1/tcp/4001"],
-          apiUrl: "http://127.0.0.1:7070",
+          apiUrl: opts.apiUrl ?? "http://127.0.0.1:7070",
         },
         stake,
       ]),

@@ -48,6 +48,8 @@ export type AgentContext = {
   faults?: AgentFaults;
   /** Seconds after `resultAt` before a result can be finalized (the job manager's immutable parameter). */
   challengeWindow: bigint;
+  /** Seconds after a dispute opened from which it may fall back without a majority (ProofOfCompute's). */
+  disputeTimeout: bigint;
   /** Seconds after `bidEnd` during which nodes claim. */
   claimWindow: bigint;
   /**

@@ -41,7 +41,8 @@ function metricOf(bytes: Uint8Array, name: string): number | string {
 /**
  * Judges our re-run in `dir` against the worker's result (metric mode). A re-run without the metric is our
  * failure (JobFailure); a worker whose result.json is missing, altered or without the metric is disagreed
- * with; a worker that cannot be reached is thrown as a plain error, to be tried again.
+ * with; a worker that cannot be reached is thrown as a plain error, to be tried again, until `lastChance`:
+ * a result nobody can check is not upheld.
  */
 export async function judgeMetric(
   ctx: AgentContext,
@@ -52,15 +53,24 @@ export async function judgeMetric(
     metricsHash: Hex;
     verification: Extract<JobSpecVerification, { mode: "metric" }>;
     dir: string;
+    /** The vote is due: a worker that cannot be reached is disagreed with instead of asked again. */
+    lastChance: boolean;
   },
 ): Promise<MetricVerdict> {
   const { metric, tolerance } = p.verification;
   const ours = metricOf(await readFile(join(p.dir, "out", "result.json")), metric);
   if (typeof ours === "string") throw new JobFailure("commit", `our re-run's ${ours}`);
   const result = metricWord(ours);
-  const node = await openNodeApi(ctx, p.worker);
-  const res = await node.get(`/jobs/${p.jobId}/outputs/result.json`, `job ${p.jobId}'s result.json`);
-  const bytes = new Uint8Array(await res.arrayBuffer());
+  let bytes: Uint8Array;
+  try {
+    const node = await openNodeApi(ctx, p.worker);
+    const res = await node.get(`/jobs/${p.jobId}/outputs/result.json`, `job ${p.jobId}'s result.json`);
+    bytes = new Uint8Array(await res.arrayBuffer());
+  } catch (error) {
+    if (!p.lastChance) throw error;
+    const why = (error as Error).message;
+    return { result, agrees: false, ours, reason: `the worker's result.json could not be fetched: ${why}` };
+  }
   if (sha256(bytes) !== p.metricsHash) {
     return {
       result,

@@ -7,6 +7,7 @@ import {
   getVerifierDraw,
   type JobRecord,
   jobManagerAbi,
+  proofOfComputeAbi,
   type VerifierDraw,
 } from "@arthaain/sdk";
 import {
@@ -90,10 +91,15 @@ export async function startAgent(opts: StartAgentOptions) {
   });
 
   const jm = deployment.contracts.jobManager;
-  const [claimWindow, challengeWindow, verificationBudgetBps] = await Promise.all([
+  const [claimWindow, challengeWindow, verificationBudgetBps, disputeTimeout] = await Promise.all([
     publicClient.readContract({ address: jm, abi: jobManagerAbi, functionName: "claimWindow" }),
     publicClient.readContract({ address: jm, abi: jobManagerAbi, functionName: "challengeWindow" }),
     publicClient.readContract({ address: jm, abi: jobManagerAbi, functionName: "verificationBudgetBps" }),
+    publicClient.readContract({
+      address: deployment.contracts.proofOfCompute,
+      abi: proofOfComputeAbi,
+      functionName: "disputeTimeout",
+    }),
   ]);
   const hardware =
     opts.hardware ?? (config.hardware ? summarizeHardware(config.hardware) : await detectHardware({ log }));
@@ -173,6 +179,7 @@ export async function startAgent(opts: StartAgentOptions) {
     metrics,
     ...(opts.faults ? { faults: { ...opts.faults } } : {}),
     claimWindow: BigInt(claimWindow),
+    disputeTimeout: BigInt(disputeTimeout),
     challengeWindow: BigInt(challengeWindow),
     verificationBudgetBps: BigInt(verificationBudgetBps),
     chainNow: () => head.timestamp,

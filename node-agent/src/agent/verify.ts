@@ -364,7 +364,9 @@ async function afterRun(ctx: AgentContext, draw: VerifierDraw, v: Verification, 
     if (!details.metricsHash) throw new Error("the job's ResultSubmitted event was not seen yet");
     const { metricsHash } = details;
     const verification = spec.verification;
-    const verdict = await judgeMetric(ctx, { jobId, worker: job.claimer, metricsHash, verification, dir });
+    const lastChance = ctx.chainNow() >= signedDeadline(draw);
+    const worker = job.claimer;
+    const verdict = await judgeMetric(ctx, { jobId, worker, metricsHash, verification, dir, lastChance });
     v = set(ctx, jobId, "ran", { result: verdict.result, agrees: verdict.agrees });
     log.info({ round: v.data.round, agrees: verdict.agrees, reason: verdict.reason }, "metric judged");
   }
@@ -658,6 +660,22 @@ async function moveOn(ctx: AgentContext, draw: VerifierDraw, log: Log) {
   }
   if (now < draw.revealEnd) return;
   const record = await getJobRecord(ctx.publicClient, { jobManager, jobId });
+  // Past the dispute's timeout without a majority: the no-quorum fallback (the requester refunded, nobody
+  // slashed, a challenger's bond back) instead of another round. Anyone may; a lost race is refused.
+  if (now >= draw.openedAt + ctx.disputeTimeout) {
+    const outcome = await ctx.sender.send({
+      label: "resolveUnverified",
+      address: proofOfCompute,
+      abi: proofOfComputeAbi,
+      functionName: "resolveUnverified",
+      args: [jobId, record],
+      context: { jobId: jobId.toString(), round: draw.round },
+    });
+    if (outcome.status === "mined") {
+      log.info({ round: draw.round, tx: outcome.hash }, "no majority before the dispute timeout: fell back");
+    }
+    return; // refused (someone did it, or a vote may still be revealed): the next tick looks again
+  }
   const outcome = await ctx.sender.send({
     label: "nextVerificationRound",
     address: proofOfCompute,
@@ -667,11 +685,7 @@ async function moveOn(ctx: AgentContext, draw: VerifierDraw, log: Log) {
     context: { jobId: jobId.toString(), round: draw.round },
   });
   if (outcome.status === "mined") log.info({ round: draw.round + 1 }, "next verifier round started");
-  else if (outcome.status === "refused" && outcome.errorName === "NoRoundsLeft" && v) {
-    // No majority within maxRounds: the dispute falls back after its timeout (resolveUnverified); our
-    // part is over.
-    set(ctx, jobId, "done", { reason: "no majority in the last round" });
-  }
+  // refused with NoRoundsLeft: no majority within maxRounds; the fallback comes at the dispute timeout.
 }
 
 /**

@@ -7,7 +7,8 @@
 //   - a requester's challenge of an honest result: upheld, the challenger's bond goes to the worker;
 //   - a verifier that never reveals: the signed votes time out, the round goes on-chain, where the other
 //     verifiers slash it, then resolve;
-//   - a metric-mode job: the verifiers compare the spec's metric within its tolerance, upheld.
+//   - a metric-mode job: the verifiers compare the spec's metric within its tolerance, upheld;
+//   - no verifier answers in either round: after the dispute timeout an agent applies the no-quorum fallback.
 // The proof contract draws from a SettableSeed (the VRF stand-in behind ISeedSource) whose seeds the test
 // picks so each dispute draws the verifiers its scenario needs; the draw itself is the contract's. The
 // misbehaving agents are started with startAgent's test-only `faults`.
@@ -35,6 +36,7 @@ import {
   parseEventLogs,
   zeroAddress,
 } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AgentNetwork, startAgentNetwork, trainSpec } from "../../../scripts/lib/agentNetwork.ts";
 import { TOKEN } from "../../../scripts/lib/artha.ts";
@@ -56,13 +58,19 @@ const cpuHour = ["30", "24", "18", "12", "36", "6"];
 const maxPrice = 100n * TOKEN;
 /** The verifiers each job's first round must draw (the seeder picks its seed accordingly). */
 const drawFor = new Map<bigint, Address[]>();
+/** Jobs whose every round draws `drawFor`'s verifiers; other jobs' later rounds draw at random. */
+const everyRound = new Set<bigint>();
 /** The output root of the honest run of the test's job (the first scenario's): the torch runtime on CPU is
  * deterministic, so every honest run of the same spec and inputs gives it. */
 let honestRun: Hex | undefined;
 
+/** Agent i's API, registered on-chain: verifiers of metric-mode jobs fetch the worker's result.json there. */
+const apiPort = (i: number) => 42180 + i;
+
 const configOf = (i: number) =>
   parseAgentConfig(
     net.agentConfig(i, {
+      api: { port: apiPort(i) },
       pricing: { strategy: "table", cpuHour: cpuHour[i]!, floor: "0.1", perGpuHour: {} },
       p2p: { bootstrap: [...agents, ...(tamperer ? [tamperer] : [])].flatMap((x) => x.multiaddrs()) },
     }),
@@ -83,12 +91,19 @@ beforeAll(async () => {
       revealWindow: 30,
       auditDelay: 3,
       challengeWindow: 15,
+      // Past the end of a second round of a 30-second job (two rounds of 30 + 20 + 30 s), not of the first.
+      disputeTimeout: 120,
     },
     settableSeed: true,
   });
-  seeder = net.seeds!.start((jobId, round) => (round === 1 ? drawFor.get(jobId) : undefined));
+  seeder = net.seeds!.start((jobId, round) =>
+    round === 1 || everyRound.has(jobId) ? drawFor.get(jobId) : undefined,
+  );
   for (let i = 0; i < cpuHour.length; i++) {
-    await net.a.registerNode(net.a.operators[i]!, { stake: 1_000n * TOKEN });
+    await net.a.registerNode(net.a.operators[i]!, {
+      stake: 1_000n * TOKEN,
+      apiUrl: `http://127.0.0.1:${apiPort(i)}`,
+    });
   }
   const faults: (AgentFaults | undefined)[] = [
     undefined,
@@ -190,6 +205,7 @@ async function disputeOf(jobId: bigint) {
     reveals: ofJob(parseEventLogs(p("Revealed"))).map((l) => l.args),
     slashes: ofJob(parseEventLogs(p("VerifierSlashed"))),
     resolved: ofJob(parseEventLogs(p("DisputeResolved"))).map((l) => l.args),
+    unresolved: ofJob(parseEventLogs(p("DisputeUnresolved"))),
     resolvedAt: ofJob(parseEventLogs(p("DisputeResolved"))).at(-1)?.blockNumber,
     resolvedIn: ofJob(parseEventLogs(p("DisputeResolved"))).at(-1)?.transactionHash,
     revealedIn: ofJob(parseEventLogs(p("Revealed"))).map((l) => l.transactionHash),
@@ -577,4 +593,36 @@ describe("the verifier role", () => {
       });
     }
   }, 480_000);
+
+  it("no verifier answers in either round: after the dispute timeout an agent applies the no-quorum fallback, the requester refunded, nobody slashed", async () => {
+    const a = net.a;
+    const worker = agents[3]!;
+    // The tamperer's operator: still registered and active, its agent stopped, so it never answers.
+    const offline = privateKeyToAccount(net.operatorKey(5)).address;
+    const requester = a.requester.account.address;
+    const before = { requester: await jmBalance(requester), worker: await stakeOf(worker.address) };
+    const jobId = await submit({ verification: 101, maxRuntime: 30 });
+    drawFor.set(jobId, [offline]);
+    everyRound.add(jobId);
+
+    await untilState(jobId, JobState.Disputed, 150_000);
+    const final = await untilState(jobId, JobState.Failed, 420_000);
+    expect(getAddress(final.claimer)).toBe(getAddress(worker.address));
+    const d = await disputeOf(jobId);
+    expect(d.drawn).toHaveLength(2); // the first round and its replacement, started by an agent
+    expect(d.commits).toEqual([]);
+    expect(d.resolved).toEqual([]);
+    expect(d.slashes).toEqual([]);
+    expect(d.unresolved).toHaveLength(1);
+    const fallback = await a.publicClient.getTransaction({ hash: d.unresolved[0]!.transactionHash });
+    expect(agents.some((x) => same(x.address, fallback.from))).toBe(true);
+    const opened = await a.publicClient.getBlock({ blockNumber: d.openedAt! });
+    const fellBackAt = await a.publicClient.getBlock({ blockNumber: d.unresolved[0]!.blockNumber });
+    expect(fellBackAt.timestamp).toBeGreaterThanOrEqual(opened.timestamp + 120n);
+
+    // The requester gets its whole escrow back; the worker's bond is released, nobody is paid or slashed.
+    expect((await jmBalance(requester)) - before.requester).toBe(maxPrice);
+    expect(await stakeOf(worker.address)).toBe(before.worker);
+    expect(d.verdict).toBeUndefined();
+  }, 600_000);
 });
