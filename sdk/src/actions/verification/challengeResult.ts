@@ -1,9 +1,10 @@
-import { type Address, type Hash, isAddressEqual, parseEventLogs } from "viem";
+import type { Address, Hash } from "viem";
 import { proofOfComputeAbi } from "../../abi/generated.ts";
 import type { ArthaWriteContext } from "../../client/context.ts";
 import { sendTransaction } from "../../client/sendTransaction.ts";
 import { getJobRecord } from "../getJobRecord.ts";
 import { ensureAllowance } from "../token/ensureAllowance.ts";
+import { proofEventsOf } from "./proofEventsOf.ts";
 
 export type ChallengeResultParameters = { jobId: bigint };
 
@@ -45,10 +46,7 @@ export async function challengeResult(
     functionName: "challenge",
     args: [jobId, record],
   });
-  const logs = parseEventLogs({
-    abi: proofOfComputeAbi,
-    logs: receipt.logs.filter((log) => isAddressEqual(log.address, proofOfCompute)),
-  });
+  const logs = proofEventsOf(receipt, proofOfCompute);
   const challenged = logs.find((l) => l.eventName === "Challenged");
   const drawn = logs.find((l) => l.eventName === "VerifiersDrawn");
   if (challenged?.eventName !== "Challenged" || drawn?.eventName !== "VerifiersDrawn") {

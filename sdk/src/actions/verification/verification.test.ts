@@ -8,6 +8,7 @@ import { commitVerification, verificationCommitment } from "./commitVerification
 import { drawAudit } from "./drawAudit.ts";
 import { getVerifierDraw } from "./getVerifierDraw.ts";
 import { nextVerificationRound } from "./nextVerificationRound.ts";
+import { proofEventsOf } from "./proofEventsOf.ts";
 import { resolveDispute } from "./resolveDispute.ts";
 import { resolveDisputeSigned } from "./resolveDisputeSigned.ts";
 import { revealVerification } from "./revealVerification.ts";
@@ -299,5 +300,12 @@ describe("verification actions", () => {
     const again = await challengeResult(ctx, { jobId }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(ArthaTxError);
     expect((again as ArthaTxError).errorName).toBe("WrongState");
+
+    // proofEventsOf reads the proof contract's logs only: the same logs from another address are not its events.
+    const receipt = await a.publicClient.getTransactionReceipt({ hash: c.hash });
+    const poc = a.proofOfCompute.address;
+    expect(proofEventsOf(receipt, poc).map((e) => e.eventName)).toEqual(["Challenged", "VerifiersDrawn"]);
+    const elsewhere = receipt.logs.map((log) => ({ ...log, address: a.token.address }));
+    expect(proofEventsOf({ logs: elsewhere }, poc)).toEqual([]);
   });
 });
