@@ -297,9 +297,14 @@ describe("verification actions", () => {
     const draw = (await drawOf(jobId))!;
     expect(draw.seedBlock).toBe(c.seedBlock);
     expect(draw.challenger).toBe(getAddress(requester));
+    // Refused before anything is sent: no approval of a bond the contract would not take, even when affordable.
+    await a.mined(a.token.write.mint([requester, bond]));
+    const nonce = await a.publicClient.getTransactionCount({ address: requester });
     const again = await challengeResult(ctx, { jobId }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(ArthaTxError);
     expect((again as ArthaTxError).errorName).toBe("WrongState");
+    expect(await a.publicClient.getTransactionCount({ address: requester })).toBe(nonce);
+    expect(await a.token.read.allowance([requester, a.proofOfCompute.address])).toBe(0n);
 
     // proofEventsOf reads the proof contract's logs only: the same logs from another address are not its events.
     const receipt = await a.publicClient.getTransactionReceipt({ hash: c.hash });
