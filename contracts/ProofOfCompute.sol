@@ -297,7 +297,9 @@ contract ProofOfCompute is IProofOfCompute, EIP712 {
         if (d.commits >= verifiers) revert VerifiersComplete(jobId);
         if (index >= 2 * uint256(verifiers)) revert IndexOutOfRange(jobId, index, 2 * uint256(verifiers));
         Draw memory draw = _fixSeed(jobId, d.round);
-        if (_candidate(draw.seed, d.round, index) != msg.sender) revert NotDrawn(jobId, msg.sender, d.round, index);
+        if (_candidate(draw.seed, d.round, index, nodes.activeCount()) != msg.sender) {
+            revert NotDrawn(jobId, msg.sender, d.round, index);
+        }
         if (msg.sender == draw.worker) revert WorkerCannotVerify(jobId);
         if (msg.sender == d.challenger) revert ChallengerCannotVerify(jobId);
         if (_votes[jobId][msg.sender].status != VoteStatus.None) revert AlreadyVoted(jobId, msg.sender);
@@ -428,7 +430,7 @@ contract ProofOfCompute is IProofOfCompute, EIP712 {
         for (uint256 i; i < k; ++i) {
             SignedVote calldata vote = votes[i];
             if (vote.index >= 2 * k) revert IndexOutOfRange(jobId, vote.index, 2 * k);
-            address v = nodes.activeAt(uint256(keccak256(abi.encode(draw.seed, d.round, vote.index))) % active);
+            address v = _candidate(draw.seed, d.round, vote.index, active);
             if (v == draw.worker) revert WorkerCannotVerify(jobId);
             if (v == d.challenger) revert ChallengerCannotVerify(jobId);
             for (uint256 j; j < i; ++j) {
@@ -488,7 +490,7 @@ contract ProofOfCompute is IProofOfCompute, EIP712 {
     /// @notice The verifier drawn at `index` of `round` of `jobId`'s dispute (zero while its seed is not fixed).
     function verifierAt(uint64 jobId, uint8 round, uint256 index) external view returns (address) {
         uint64 seed = _draws[jobId].seed;
-        return seed == 0 ? address(0) : _candidate(seed, round, index);
+        return seed == 0 ? address(0) : _candidate(seed, round, index, nodes.activeCount());
     }
 
     /// @notice `jobId`'s open dispute (zero `openedAt` when none) and its draw.
@@ -543,10 +545,10 @@ contract ProofOfCompute is IProofOfCompute, EIP712 {
         return address(seedSource) == address(0) ? blockhash(blockNumber) : seedSource.seedOf(blockNumber);
     }
 
-    function _candidate(uint64 seed, uint8 round, uint256 index) private view returns (address) {
-        uint256 n = nodes.activeCount();
-        if (n == 0) return address(0);
-        return nodes.activeAt(uint256(keccak256(abi.encode(seed, round, index))) % n);
+    /// @dev `active` is `nodes.activeCount()`, passed in so a caller drawing several places reads it once.
+    function _candidate(uint64 seed, uint8 round, uint256 index, uint256 active) private view returns (address) {
+        if (active == 0) return address(0);
+        return nodes.activeAt(uint256(keccak256(abi.encode(seed, round, index))) % active);
     }
 
     function _auditDraw(uint64 jobId, uint8 verification, uint256 seedBlock)

@@ -790,6 +790,25 @@ contract VerificationErrorsTest is ArthaFixture {
         _resolveSigned(id, votes);
     }
 
+    /// @dev Every node leaves the active set after the draw: nobody is drawn any more, on-chain or signed
+    /// (the empty-set guard, not a division by zero).
+    function testNoActiveNodes() public {
+        uint64 id = _challenged(3);
+        ProofOfCompute.SignedVote[] memory votes = _signedThree(id, OUTPUT_ROOT);
+        (address[] memory who, uint256[] memory idx) = _verifiers(id, 1);
+        address[6] memory all = [node1, node2, node3, node4, node5, node6];
+        for (uint256 i; i < all.length; ++i) {
+            _requestUnstake(all[i], nodeRegistry.freeStake(all[i]));
+        }
+        assertEq(nodeRegistry.activeCount(), 0, "no active nodes");
+        assertEq(proofOfCompute.verifierAt(id, 1, idx[0]), address(0), "nobody drawn");
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.NotDrawn.selector, id, who[0], uint8(1), idx[0]));
+        _commit(who[0], id, idx[0], OUTPUT_ROOT, false, SALT);
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.NotDrawn.selector, id, address(0), uint8(1), 0));
+        _resolveSigned(id, votes);
+        _assertState(id, IAIJobManager.JobState.Disputed);
+    }
+
     function testConstructorRevertsInvalidParams() public {
         for (uint256 i; i < 6; ++i) {
             ProofOfCompute.Params memory p = cfg.proof;

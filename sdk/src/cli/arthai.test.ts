@@ -1,7 +1,7 @@
 // The arthai binary run as a requester runs it: a child process per command against a Hardhat node with a
 // deployment, a registered dataset and model (scripts/lib/agentNetwork.ts), checking what it prints and its
-// exit codes, --json included. Jobs stay open until cancelled, except in the last block, where a node agent
-// (artha-node) runs one.
+// exit codes, --json included. Jobs stay open until cancelled, except in the last two blocks: a node agent
+// (artha-node) runs one, then an operator of the test's own submits results for the requester to challenge.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +15,7 @@ import {
   startAgentNetwork,
   trainSpec,
 } from "../../../scripts/lib/agentNetwork.ts";
-import { TOKEN } from "../../../scripts/lib/artha.ts";
+import { JobState, sha, TOKEN } from "../../../scripts/lib/artha.ts";
 import { bidTopic } from "../market/bid.ts";
 import { encodeBid } from "../market/encodeBid.ts";
 import { startGossip } from "../market/gossip/startGossip.ts";
@@ -544,5 +544,68 @@ describe("a job run by a node", () => {
     } finally {
       await gossip.stop();
     }
+  }, 120_000);
+});
+
+describe("a challenged result", () => {
+  let worker: AgentNetwork["a"]["operators"][number];
+  beforeAll(async () => {
+    worker = net.a.operators[2]!;
+    await net.a.registerNode(worker);
+  });
+
+  /** A job of the requester's with a result just submitted by `worker`, inside its challenge window. */
+  async function resultJob() {
+    const a = net.a;
+    // A GPU job: the CPU-only agent of the block above could not claim it even if it were still running.
+    const { jobId } = await a.submitJob(a.jobRequest({ maxPrice: 20n * TOKEN, bidWindow: 2 }));
+    await a.timeTo((await a.record(jobId)).bidEnd);
+    await a.claim(worker, jobId, 10n * TOKEN);
+    await a.timeTo(await a.claimEnd(jobId));
+    await a.submitResult(worker, jobId, sha(`root ${jobId}`));
+    return jobId;
+  }
+
+  it("job challenge disputes a submitted result for the bond; a second challenge is refused, naming the state", async () => {
+    const a = net.a;
+    const bond = await a.proofOfCompute.read.challengeBond();
+    await a.mined(a.token.write.mint([REQUESTER, bond]));
+    const balances = () =>
+      Promise.all([a.token.read.balanceOf([REQUESTER]), a.token.read.balanceOf([a.proofOfCompute.address])]);
+    const [wallet, held] = await balances();
+    // The devnet's challenge window is 10 s of chain time: nothing but the challenge after the result.
+    const jobId = await resultJob();
+    const r = json(await arthai(["--json", "job", "challenge", `${jobId}`], chain()));
+    expect(r).toMatchObject({ jobId: `${jobId}`, state: "disputed", challenger: REQUESTER, bond: `${bond}` });
+
+    // On the chain: the bond moved from the wallet to the proof contract, the job is disputed by the requester.
+    expect(await balances()).toEqual([wallet - bond, held + bond]);
+    expect((await a.record(jobId)).state).toBe(JobState.Disputed);
+    expect((await a.proofOfCompute.read.challengeOf([jobId])).challenger).toBe(REQUESTER);
+    expect(await a.token.read.allowance([REQUESTER, a.proofOfCompute.address])).toBe(0n);
+    const receipt = await a.publicClient.getTransactionReceipt({ hash: r.hash });
+    expect(receipt.status).toBe("success");
+
+    const again = await arthai(["job", "challenge", `${jobId}`], chain());
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(
+      `arthai job challenge: challengeResult refused by the contract: WrongState(${jobId}, ${JobState.Disputed}, ${JobState.ResultSubmitted})`,
+    );
+    expect(again.stderr).toContain(`job ${jobId} is disputed: only a submitted result can be challenged`);
+    expect(await balances()).toEqual([wallet - bond, held + bond]);
+  }, 120_000);
+
+  it("refuses a result whose challenge window is over, saying the result stands", async () => {
+    const a = net.a;
+    const jobId = await resultJob();
+    await a.time.increase(a.params.challengeWindow);
+    const r = await arthai(["job", "challenge", `${jobId}`], chain());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `challengeResult refused by the contract: ChallengeWindowClosed\\(${jobId}, \\d+, \\d+\\) \\(the challenge window is over: the result stands\\)`,
+      ),
+    );
+    expect((await a.record(jobId)).state).toBe(JobState.ResultSubmitted);
   }, 120_000);
 });

@@ -73,6 +73,8 @@ const hints: Record<string, string> = {
   AlreadyPublished: "it is published already",
   ERC20InsufficientBalance: "the account holds too few tokens",
   ERC20InsufficientAllowance: "the job manager may not spend that much of the account's tokens",
+  NotAChallenger: "only the job's requester or an active node other than its worker can challenge it",
+  ChallengeWindowClosed: "the challenge window is over: the result stands",
 };
 
 /** One line a person understands, whatever was thrown. */

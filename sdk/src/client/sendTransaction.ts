@@ -51,19 +51,7 @@ export async function sendTransaction<
   name extends ContractFunctionName<abi, "nonpayable" | "payable">,
 >(ctx: ArthaWriteContext, p: SendTransactionParameters<abi, name>): Promise<TransactionReceipt> {
   const { publicClient, walletClient } = ctx;
-  let request: unknown;
-  try {
-    ({ request } = await publicClient.simulateContract({
-      account: walletClient.account,
-      address: p.address,
-      // The shared errors ABI lets viem name any ArthaAIN custom error, whichever contract raised it.
-      abi: [...p.abi, ...arthaErrorsAbi] as Abi,
-      functionName: p.functionName as string,
-      args: p.args as readonly unknown[],
-    }));
-  } catch (error) {
-    throw refusal(p.label, error);
-  }
+  const request = await simulateTransaction(ctx, p);
   const hash = await walletClient.writeContract(request as never);
   const receipt = await publicClient.waitForTransactionReceipt({
     hash,
@@ -74,6 +62,29 @@ export async function sendTransaction<
     throw new ArthaTxError(p.label, undefined, `${p.label}: transaction ${hash} reverted`, hash);
   }
   return receipt;
+}
+
+/**
+ * sendTransaction's simulation alone: the contract's refusal as the same ArthaTxError, nothing sent. For an
+ * action that must hear the contract out before a preparatory transaction (an approval). Returns the request.
+ */
+export async function simulateTransaction<
+  const abi extends Abi,
+  name extends ContractFunctionName<abi, "nonpayable" | "payable">,
+>(ctx: ArthaWriteContext, p: SendTransactionParameters<abi, name>): Promise<unknown> {
+  try {
+    const { request } = await ctx.publicClient.simulateContract({
+      account: ctx.walletClient.account,
+      address: p.address,
+      // The shared errors ABI lets viem name any ArthaAIN custom error, whichever contract raised it.
+      abi: [...p.abi, ...arthaErrorsAbi] as Abi,
+      functionName: p.functionName as string,
+      args: p.args as readonly unknown[],
+    });
+    return request;
+  } catch (error) {
+    throw refusal(p.label, error);
+  }
 }
 
 function refusal(label: string, error: unknown): ArthaTxError {

@@ -8,7 +8,7 @@ import { type Config, connect, createConfig, disconnect, http, mock, switchChain
 import { type Address, defineChain, getAddress, sha256, toFunctionSelector, toHex } from "viem";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { trainSpec } from "../../../runtimes/test/fixtures.ts";
-import { type Artha, deployArtha, TOKEN } from "../../../scripts/lib/artha.ts";
+import { type Artha, deployArtha, JobState, sha, TOKEN } from "../../../scripts/lib/artha.ts";
 import { type Chain, startChain } from "../../../scripts/lib/startChain.ts";
 import { jobManagerAbi } from "../abi/generated.ts";
 import { ArthaTxError } from "../client/sendTransaction.ts";
@@ -17,6 +17,7 @@ import {
   addCheckpoint,
   ChainNotInConfigError,
   cancelJob,
+  challengeResult,
   getJob,
   publishModel,
   registerDataset,
@@ -225,6 +226,55 @@ describe("wagmi actions with a connected browser wallet", () => {
     const again = await publishModel(config, { deployment, modelId }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(ArthaTxError);
     expect((again as ArthaTxError).errorName).toBe("AlreadyPublished");
+  });
+
+  it("challenges a submitted result from the wallet: the bond approved exactly and paid, a dispute opened", async () => {
+    // A result of the requester's job, submitted by a node of the test's own.
+    const worker = a.operators[0]!;
+    await a.registerNode(worker);
+    const { jobId: id } = await a.submitJob(a.jobRequest({ maxPrice: 20n * TOKEN }));
+    await a.timeTo((await a.record(id)).bidEnd);
+    await a.claim(worker, id, 10n * TOKEN);
+    await a.timeTo(await a.claimEnd(id));
+    await a.submitResult(worker, id, sha("wagmi result"));
+
+    const bond = await a.proofOfCompute.read.challengeBond();
+    await a.mined(a.token.write.mint([requester, bond]));
+    const [mine, held] = await Promise.all([tokens(requester), tokens(a.proofOfCompute.address)]);
+    const { result, methods } = await rpcMethods(() =>
+      challengeResult(config, { deployment: a.deployment, jobId: id }),
+    );
+
+    // Sent by the wallet: an approval of exactly the bond, then the challenge.
+    expect(methods.filter((m) => m === "eth_sendTransaction")).toHaveLength(2);
+    const tx = await a.publicClient.getTransaction({ hash: result.hash });
+    expect(getAddress(tx.from)).toBe(getAddress(requester));
+    expect(getAddress(tx.to!)).toBe(getAddress(a.proofOfCompute.address));
+    expect(result.bond).toBe(bond);
+    expect(getAddress(result.challenger)).toBe(getAddress(requester));
+
+    // The chain: the bond moved, nothing left approved, the job disputed with the requester as challenger.
+    expect(await tokens(requester)).toBe(mine - bond);
+    expect(await tokens(a.proofOfCompute.address)).toBe(held + bond);
+    expect(await a.token.read.allowance([requester, a.proofOfCompute.address])).toBe(0n);
+    expect((await a.record(id)).state).toBe(JobState.Disputed);
+    const [dispute, draw] = await a.proofOfCompute.read.disputeOf([id]);
+    expect(getAddress(dispute.challenger)).toBe(getAddress(requester));
+    expect(dispute.round).toBe(1);
+    expect(getAddress(draw.worker)).toBe(getAddress(worker.account.address));
+    expect(BigInt(draw.seedBlock)).toBe(result.seedBlock);
+    expect(BigInt(dispute.openedAt) + BigInt(a.params.disputeTimeout)).toBe(result.timeoutAt);
+    expect((await getJob(config, { deployment: a.deployment, jobId: id })).state).toBe("disputed");
+
+    // A second challenge is refused by the contract before the wallet is asked to send anything.
+    await a.mined(a.token.write.mint([requester, bond]));
+    const { result: again, methods: refused } = await rpcMethods(() =>
+      challengeResult(config, { deployment: a.deployment, jobId: id }).catch((e: unknown) => e),
+    );
+    expect(again).toBeInstanceOf(ArthaTxError);
+    expect((again as ArthaTxError).errorName).toBe("WrongState");
+    expect(refused).not.toContain("eth_sendTransaction");
+    expect(await a.token.read.allowance([requester, a.proofOfCompute.address])).toBe(0n);
   });
 });
 

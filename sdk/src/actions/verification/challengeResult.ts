@@ -1,9 +1,10 @@
-import { type Address, type Hash, isAddressEqual, parseEventLogs } from "viem";
+import type { Address, Hash } from "viem";
 import { proofOfComputeAbi } from "../../abi/generated.ts";
 import type { ArthaWriteContext } from "../../client/context.ts";
-import { sendTransaction } from "../../client/sendTransaction.ts";
+import { ArthaTxError, sendTransaction, simulateTransaction } from "../../client/sendTransaction.ts";
 import { getJobRecord } from "../getJobRecord.ts";
 import { ensureAllowance } from "../token/ensureAllowance.ts";
+import { proofEventsOf } from "./proofEventsOf.ts";
 
 export type ChallengeResultParameters = { jobId: bigint };
 
@@ -21,7 +22,8 @@ export type ChallengeResultReturnType = {
 /**
  * Challenges a job's result during its challenge window (docs/verification.md step 3): the requester or any
  * active node but the worker may. Approves exactly `challengeBond` of the deployment's token first when
- * needed (InsufficientBalanceError when the wallet holds less). Refusals are ArthaTxErrors: `NotAChallenger`,
+ * needed (InsufficientBalanceError when the wallet holds less), only once the contract would accept the
+ * challenge. Refusals are ArthaTxErrors, before anything is sent: `NotAChallenger`,
  * `ChallengeWindowClosed`, `WrongState` (no result, or already disputed), `StaleRecord`.
  */
 export async function challengeResult(
@@ -37,18 +39,21 @@ export async function challengeResult(
       functionName: "challengeBond",
     }),
   ]);
-  await ensureAllowance(ctx, { spender: proofOfCompute, amount: bond });
-  const receipt = await sendTransaction(ctx, {
+  const call = {
     label: "challengeResult",
     address: proofOfCompute,
     abi: proofOfComputeAbi,
     functionName: "challenge",
     args: [jobId, record],
+  } as const;
+  // The contract checks the job, the window and the challenger before it pulls the bond: a challenge it
+  // refuses says so before any approval is sent. Only the bond's missing allowance is left to fix here.
+  await simulateTransaction(ctx, call).catch((error: unknown) => {
+    if (!(error instanceof ArthaTxError && error.errorName === "ERC20InsufficientAllowance")) throw error;
   });
-  const logs = parseEventLogs({
-    abi: proofOfComputeAbi,
-    logs: receipt.logs.filter((log) => isAddressEqual(log.address, proofOfCompute)),
-  });
+  await ensureAllowance(ctx, { spender: proofOfCompute, amount: bond });
+  const receipt = await sendTransaction(ctx, call);
+  const logs = proofEventsOf(receipt, proofOfCompute);
   const challenged = logs.find((l) => l.eventName === "Challenged");
   const drawn = logs.find((l) => l.eventName === "VerifiersDrawn");
   if (challenged?.eventName !== "Challenged" || drawn?.eventName !== "VerifiersDrawn") {

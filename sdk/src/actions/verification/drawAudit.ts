@@ -1,8 +1,9 @@
-import { type Hash, isAddressEqual, parseEventLogs } from "viem";
+import type { Hash } from "viem";
 import { proofOfComputeAbi } from "../../abi/generated.ts";
 import type { ArthaWriteContext } from "../../client/context.ts";
 import { sendTransaction } from "../../client/sendTransaction.ts";
 import { getJobRecord } from "../getJobRecord.ts";
+import { proofEventsOf } from "./proofEventsOf.ts";
 
 export type DrawAuditParameters = { jobId: bigint };
 
@@ -35,10 +36,7 @@ export async function drawAudit(
     functionName: "drawAudit",
     args: [jobId, record],
   });
-  const logs = parseEventLogs({
-    abi: proofOfComputeAbi,
-    logs: receipt.logs.filter((log) => isAddressEqual(log.address, proofOfCompute)),
-  });
+  const logs = proofEventsOf(receipt, proofOfCompute);
   const drawn = logs.find((l) => l.eventName === "AuditDrawn");
   const opened = logs.find((l) => l.eventName === "VerifiersDrawn");
   if (drawn?.eventName !== "AuditDrawn")

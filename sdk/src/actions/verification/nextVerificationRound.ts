@@ -1,8 +1,9 @@
-import { type Hash, isAddressEqual, parseEventLogs } from "viem";
+import type { Hash } from "viem";
 import { proofOfComputeAbi } from "../../abi/generated.ts";
 import type { ArthaWriteContext } from "../../client/context.ts";
 import { sendTransaction } from "../../client/sendTransaction.ts";
 import { getJobRecord } from "../getJobRecord.ts";
+import { proofEventsOf } from "./proofEventsOf.ts";
 
 export type NextVerificationRoundParameters = { jobId: bigint };
 
@@ -32,11 +33,7 @@ export async function nextVerificationRound(
     functionName: "nextRound",
     args: [jobId, record],
   });
-  const [drawn] = parseEventLogs({
-    abi: proofOfComputeAbi,
-    eventName: "VerifiersDrawn",
-    logs: receipt.logs.filter((log) => isAddressEqual(log.address, proofOfCompute)),
-  });
+  const drawn = proofEventsOf(receipt, proofOfCompute).find((l) => l.eventName === "VerifiersDrawn");
   if (!drawn) throw new Error(`nextVerificationRound: no VerifiersDrawn event in ${receipt.transactionHash}`);
   return {
     hash: receipt.transactionHash,

@@ -1,8 +1,9 @@
-import { type Hash, type Hex, isAddressEqual, parseEventLogs } from "viem";
+import type { Hash, Hex } from "viem";
 import { proofOfComputeAbi } from "../../abi/generated.ts";
 import type { ArthaWriteContext } from "../../client/context.ts";
 import { sendTransaction } from "../../client/sendTransaction.ts";
 import { getJobRecord } from "../getJobRecord.ts";
+import { proofEventsOf } from "./proofEventsOf.ts";
 
 export type RevealVerificationParameters = {
   jobId: bigint;
@@ -36,10 +37,6 @@ export async function revealVerification(
     functionName: "reveal",
     args: [jobId, record, result, agrees, salt],
   });
-  const [revealed] = parseEventLogs({
-    abi: proofOfComputeAbi,
-    eventName: "Revealed",
-    logs: receipt.logs.filter((log) => isAddressEqual(log.address, proofOfCompute)),
-  });
+  const revealed = proofEventsOf(receipt, proofOfCompute).find((l) => l.eventName === "Revealed");
   return { hash: receipt.transactionHash, agrees: revealed?.args.agrees ?? false };
 }

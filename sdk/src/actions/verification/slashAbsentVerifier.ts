@@ -1,8 +1,9 @@
-import { type Address, type Hash, isAddress, isAddressEqual, parseEventLogs } from "viem";
+import { type Address, type Hash, isAddress } from "viem";
 import { proofOfComputeAbi } from "../../abi/generated.ts";
 import type { ArthaWriteContext } from "../../client/context.ts";
 import { sendTransaction } from "../../client/sendTransaction.ts";
 import { getJobRecord } from "../getJobRecord.ts";
+import { proofEventsOf } from "./proofEventsOf.ts";
 
 export type SlashAbsentVerifierParameters = { jobId: bigint; verifier: Address };
 
@@ -35,10 +36,6 @@ export async function slashAbsentVerifier(
     functionName: "slashAbsent",
     args: [jobId, record, verifier],
   });
-  const [slashed] = parseEventLogs({
-    abi: proofOfComputeAbi,
-    eventName: "VerifierSlashed",
-    logs: receipt.logs.filter((log) => isAddressEqual(log.address, proofOfCompute)),
-  });
+  const slashed = proofEventsOf(receipt, proofOfCompute).find((l) => l.eventName === "VerifierSlashed");
   return { hash: receipt.transactionHash, amount: slashed?.args.amount ?? 0n };
 }

@@ -8,6 +8,7 @@ import { commitVerification, verificationCommitment } from "./commitVerification
 import { drawAudit } from "./drawAudit.ts";
 import { getVerifierDraw } from "./getVerifierDraw.ts";
 import { nextVerificationRound } from "./nextVerificationRound.ts";
+import { proofEventsOf } from "./proofEventsOf.ts";
 import { resolveDispute } from "./resolveDispute.ts";
 import { resolveDisputeSigned } from "./resolveDisputeSigned.ts";
 import { revealVerification } from "./revealVerification.ts";
@@ -296,8 +297,20 @@ describe("verification actions", () => {
     const draw = (await drawOf(jobId))!;
     expect(draw.seedBlock).toBe(c.seedBlock);
     expect(draw.challenger).toBe(getAddress(requester));
+    // Refused before anything is sent: no approval of a bond the contract would not take, even when affordable.
+    await a.mined(a.token.write.mint([requester, bond]));
+    const nonce = await a.publicClient.getTransactionCount({ address: requester });
     const again = await challengeResult(ctx, { jobId }).catch((e: unknown) => e);
     expect(again).toBeInstanceOf(ArthaTxError);
     expect((again as ArthaTxError).errorName).toBe("WrongState");
+    expect(await a.publicClient.getTransactionCount({ address: requester })).toBe(nonce);
+    expect(await a.token.read.allowance([requester, a.proofOfCompute.address])).toBe(0n);
+
+    // proofEventsOf reads the proof contract's logs only: the same logs from another address are not its events.
+    const receipt = await a.publicClient.getTransactionReceipt({ hash: c.hash });
+    const poc = a.proofOfCompute.address;
+    expect(proofEventsOf(receipt, poc).map((e) => e.eventName)).toEqual(["Challenged", "VerifiersDrawn"]);
+    const elsewhere = receipt.logs.map((log) => ({ ...log, address: a.token.address }));
+    expect(proofEventsOf({ logs: elsewhere }, poc)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-// arthai train|infer|agent (submit a job) and job status|watch|logs|cancel|artifacts (follow it), plus the
-// original design's job-status and job-logs.
+// arthai train|infer|agent (submit a job) and job status|watch|logs|cancel|artifacts|challenge (follow it,
+// dispute its result), plus the original design's job-status and job-logs.
 import type { Command } from "commander";
 import { zeroAddress, zeroHash } from "viem";
 import { type Dataset, getDataset } from "../../actions/datasets/getDataset.ts";
@@ -13,6 +13,8 @@ import { saveJobArtifacts } from "../../actions/jobs/saveJobArtifacts.node.ts";
 import { submitJob } from "../../actions/jobs/submitJob.ts";
 import { type JobEvent, watchJob } from "../../actions/jobs/watchJob.ts";
 import { getModel, type Model } from "../../actions/models/getModel.ts";
+import { challengeResult } from "../../actions/verification/challengeResult.ts";
+import { ArthaTxError } from "../../client/sendTransaction.ts";
 import type { GossipNode } from "../../market/gossip/startGossip.ts";
 import type { JobSpecKind } from "../../spec/jobSpec.ts";
 import type { SpecStore } from "../../spec/store/specStore.ts";
@@ -320,7 +322,7 @@ export function jobCommands(program: Command, globals: Globals): void {
     else process.stdout.write(text.endsWith("\n") || text === "" ? text : `${text}\n`);
   });
 
-  const job = program.command("job").description("follow, inspect and cancel jobs");
+  const job = program.command("job").description("follow, inspect, cancel and challenge jobs");
   job.command("status <id>").description("a job's state, node, price and times").action(status);
   job
     .command("watch <id>")
@@ -382,6 +384,38 @@ export function jobCommands(program: Command, globals: Globals): void {
             ...(saved ? { dir: saved.dir } : {}),
             files: rows,
           },
+        );
+      }),
+    );
+
+  job
+    .command("challenge <id>")
+    .description(
+      "dispute a job's result during its challenge window, posting the challenge bond: verifiers re-run the job",
+    )
+    .action(
+      command("job challenge", globals, async (cli: Cli, id: string) => {
+        const jobIdValue = jobId("job id", id);
+        const ctx = await cli.write();
+        const r = await challengeResult(ctx, { jobId: jobIdValue }).catch(async (error: unknown) => {
+          // WrongState's numbers do not say what the job is now; its state by name does.
+          if (error instanceof ArthaTxError && error.errorName === "WrongState") {
+            const { state } = await getJob(ctx, { jobId: jobIdValue });
+            throw new Error(
+              `${error.message} (job ${id} is ${state}: only a submitted result can be challenged)`,
+            );
+          }
+          throw error;
+        });
+        const { format } = await ctx.token();
+        cli.print(
+          [
+            `challenged job ${id}: bond ${format(r.bond)} paid; verifiers drawn from block ${r.seedBlock}'s seed re-run it`,
+            "result rejected: the bond comes back with a share of the node's slashed bond; upheld: it goes to the node",
+            `no verifier majority by ${when(r.timeoutAt)}: the requester is refunded and the bond comes back`,
+            `transaction ${r.hash}`,
+          ].join("\n"),
+          { jobId: id, state: "disputed", ...r },
         );
       }),
     );
