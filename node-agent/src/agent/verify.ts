@@ -659,10 +659,12 @@ async function moveOn(ctx: AgentContext, draw: VerifierDraw, log: Log) {
     return;
   }
   if (now < draw.revealEnd) return;
+  const timeoutAt = draw.openedAt + ctx.disputeTimeout;
+  if (v?.data.noRoundsLeft && now < timeoutAt) return; // nothing to do until the timeout (days, maybe)
   const record = await getJobRecord(ctx.publicClient, { jobManager, jobId });
   // Past the dispute's timeout without a majority: the no-quorum fallback (the requester refunded, nobody
   // slashed, a challenger's bond back) instead of another round. Anyone may; a lost race is refused.
-  if (now >= draw.openedAt + ctx.disputeTimeout) {
+  if (now >= timeoutAt) {
     const outcome = await ctx.sender.send({
       label: "resolveUnverified",
       address: proofOfCompute,
@@ -685,7 +687,14 @@ async function moveOn(ctx: AgentContext, draw: VerifierDraw, log: Log) {
     context: { jobId: jobId.toString(), round: draw.round },
   });
   if (outcome.status === "mined") log.info({ round: draw.round + 1 }, "next verifier round started");
-  // refused with NoRoundsLeft: no majority within maxRounds; the fallback comes at the dispute timeout.
+  else if (outcome.status === "refused" && outcome.errorName === "NoRoundsLeft" && v) {
+    // No majority within maxRounds: the fallback comes at the dispute timeout.
+    set(ctx, jobId, v.phase, { noRoundsLeft: true });
+    log.info(
+      { round: draw.round, timeoutAt: timeoutAt.toString() },
+      "no rounds left: waiting for the timeout",
+    );
+  }
 }
 
 /**

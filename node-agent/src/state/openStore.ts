@@ -143,6 +143,8 @@ export type VerificationData = {
   revealSharedAt?: number;
   /** The verifiers whose ballots we held when we revealed: only their votes settle the round with ours. */
   sealed?: Address[];
+  /** The dispute had no majority in its last round: nothing to do until its timeout. */
+  noRoundsLeft?: boolean;
   /** When we first held k unanimous reveals (ms): the later-placed verifiers wait their turn to submit. */
   completeAt?: number;
   upheld?: boolean;
