@@ -147,7 +147,8 @@ contract ProofOfCompute is IProofOfCompute, EIP712 {
     event Challenged(uint64 indexed jobId, address indexed challenger, uint256 bond, uint32 timeoutAt);
     /// @notice The audit of `jobId`'s result was drawn from block `seedBlock`'s seed.
     event AuditDrawn(uint64 indexed jobId, bool audited, uint256 seedBlock);
-    /// @notice Round `round`'s verifiers are `verifierAt(jobId, round, i)` for i < 2k, waiting for the seed of
+    /// @notice Round `round`'s verifiers are `verifierAt(jobId, round, i)` for i < 2k (distinct nodes, drawn
+    /// without repeats), waiting for the seed of
     /// `seedBlock` while `seed` is zero; they commit by `commitEnd` and reveal by `commitEnd + revealWindow`.
     event VerifiersDrawn(uint64 indexed jobId, uint8 round, uint64 seed, uint256 seedBlock, uint32 commitEnd);
     /// @notice `verifier`, drawn at `index` of round `round`, committed its result.
@@ -423,7 +424,6 @@ contract ProofOfCompute is IProofOfCompute, EIP712 {
         if (votes.length != k) revert VoteCount(jobId, votes.length, k);
         Draw memory draw = _fixSeed(jobId, d.round);
         uint256 active = nodes.activeCount();
-        if (active == 0) revert NotDrawn(jobId, address(0), d.round, 0);
         bool metric = job.verification & METRIC_MODE != 0;
         address[] memory majority = new address[](k);
         bool upheld;
@@ -431,6 +431,8 @@ contract ProofOfCompute is IProofOfCompute, EIP712 {
             SignedVote calldata vote = votes[i];
             if (vote.index >= 2 * k) revert IndexOutOfRange(jobId, vote.index, 2 * k);
             address v = _candidate(draw.seed, d.round, vote.index, active);
+            // Nobody at that place: checked here, as a failed signature recovery also gives zero.
+            if (v == address(0)) revert NotDrawn(jobId, address(0), d.round, vote.index);
             if (v == draw.worker) revert WorkerCannotVerify(jobId);
             if (v == d.challenger) revert ChallengerCannotVerify(jobId);
             for (uint256 j; j < i; ++j) {
@@ -487,7 +489,9 @@ contract ProofOfCompute is IProofOfCompute, EIP712 {
         return h == 0 ? !_isCleared(jobId) : audited;
     }
 
-    /// @notice The verifier drawn at `index` of `round` of `jobId`'s dispute (zero while its seed is not fixed).
+    /// @notice The verifier drawn at `index` of `round` of `jobId`'s dispute: the places are a seeded shuffle of
+    /// the active set, so distinct places name distinct nodes (zero while the seed is not fixed, and at places
+    /// past the end of the active set).
     function verifierAt(uint64 jobId, uint8 round, uint256 index) external view returns (address) {
         uint64 seed = _draws[jobId].seed;
         return seed == 0 ? address(0) : _candidate(seed, round, index, nodes.activeCount());
@@ -545,10 +549,39 @@ contract ProofOfCompute is IProofOfCompute, EIP712 {
         return address(seedSource) == address(0) ? blockhash(blockNumber) : seedSource.seedOf(blockNumber);
     }
 
-    /// @dev `active` is `nodes.activeCount()`, passed in so a caller drawing several places reads it once.
+    /// @dev The node at place `index` of a round's draw; zero past the end of the active set. `active` is
+    /// `nodes.activeCount()`, passed in so a caller drawing several places reads it once.
     function _candidate(uint64 seed, uint8 round, uint256 index, uint256 active) private view returns (address) {
-        if (active == 0) return address(0);
-        return nodes.activeAt(uint256(keccak256(abi.encode(seed, round, index))) % active);
+        if (index >= active) return address(0);
+        return nodes.activeAt(_shuffled(seed, round, index, active));
+    }
+
+    /// @dev The active-set position at place `index` (< `active`) of a seeded partial Fisher-Yates shuffle, so a
+    /// round's places name distinct nodes: place i swaps slot i with slot i + keccak256(seed, round, i) mod
+    /// (active - i) and takes what that slot held. Only the slots swapped so far hold another position than their
+    /// own; `slots` and `held` record them, a later record overriding an earlier one.
+    function _shuffled(uint64 seed, uint8 round, uint256 index, uint256 active) private pure returns (uint256) {
+        uint256[] memory slots = new uint256[](index);
+        uint256[] memory held = new uint256[](index);
+        for (uint256 i;; ++i) {
+            uint256 j = i + uint256(keccak256(abi.encode(seed, round, i))) % (active - i);
+            uint256 atJ = _slotHolds(slots, held, i, j);
+            if (i == index) return atJ;
+            held[i] = _slotHolds(slots, held, i, i);
+            slots[i] = j;
+        }
+    }
+
+    /// @dev What slot `slot` holds after the first `swaps` records of `_shuffled`.
+    function _slotHolds(uint256[] memory slots, uint256[] memory held, uint256 swaps, uint256 slot)
+        private
+        pure
+        returns (uint256)
+    {
+        for (uint256 m = swaps; m != 0; --m) {
+            if (slots[m - 1] == slot) return held[m - 1];
+        }
+        return slot;
     }
 
     function _auditDraw(uint64 jobId, uint8 verification, uint256 seedBlock)

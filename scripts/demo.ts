@@ -3,7 +3,9 @@
 // on the torch runtime and watches it: the bids arriving over gossip, the claim, the run and the
 // container's log lines (from the node, signed for by the requester), the result, the challenge window,
 // the payout. Then an infer job on the checkpoint that training produced, the lineage from the indexer
-// (dataset → train job → node → checkpoint → infer job) and the operators' earnings. At the end: each
+// (dataset → train job → node → checkpoint → infer job), an audited job (three other operators re-run it,
+// exchange signed votes and settle the audit in one transaction; they earn the job's verification fees)
+// and the operators' earnings. At the end: each
 // phase's time per job, each party's gas, the demo's wall time. `npm run devnet` runs the same demo
 // (runDemo) once its network is up; any failed check is a DemoError naming what differed.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -14,6 +16,7 @@ import {
   getJobLogs,
   getJobSubmission,
   getModelLineage,
+  getVerifierDraw,
   getWithdrawable,
   type JobArtifacts,
   type JobCheckpoint,
@@ -42,7 +45,15 @@ import {
   type VerifiedBid,
   watchBids,
 } from "@arthaain/sdk/node";
-import { type Address, erc20Abi, getAddress, type Hex, isAddressEqual, type PublicClient } from "viem";
+import {
+  type Address,
+  erc20Abi,
+  getAddress,
+  type Hex,
+  isAddressEqual,
+  type PublicClient,
+  zeroAddress,
+} from "viem";
 import { fetchSpec } from "../node-agent/src/inputs/index.ts";
 import { classificationCsv } from "../runtimes/test/fixtures.ts";
 import { connectWrite, type WriteSession } from "../sdk/src/cli/connect.ts";
@@ -111,6 +122,8 @@ type FollowedJob = {
   bids: VerifiedBid[];
   /** Seconds per phase, wall clock as the demo saw each step. */
   phases: Record<Phase, number>;
+  /** The verifiers' verdict (JobVerified) when the job was audited or challenged. */
+  verdict?: { upheld: boolean; payees: readonly Address[]; amounts: readonly bigint[]; seconds: number };
 };
 
 /** Runs the demo on a running devnet; returns the figures it printed. Throws DemoError when a check fails. */
@@ -160,10 +173,18 @@ export async function runDemo(o: DemoOptions): Promise<Record<string, number>> {
     );
     await checkInferUsedCheckpoint(d, infer.jobId, train.jobId, checkpoint, weights);
     await showArtifacts(d, infer.jobId);
+    // The train job again, asking to be audited always (policy byte 101): the others re-run it and vote.
+    const audit = await runJob(
+      d,
+      gossip,
+      "audit",
+      () => submitTrainJob(d.ctx, { spec: TRAIN_SPEC, modelId, datasetId, ...terms, verification: 101 }),
+      { audited: true },
+    );
     const withdrawn = await withdrawFunds(d.ctx);
     d.say(`requester withdrew its refunds: ${d.fmt(withdrawn.amount)}`);
 
-    await checkIndexerAgrees(d, [train, infer], earningsBefore);
+    await checkIndexerAgrees(d, [train, infer, audit], earningsBefore);
     await showLineage(d, modelId, train, infer);
     await showEarnings(d, earningsBefore);
 
@@ -172,7 +193,7 @@ export async function runDemo(o: DemoOptions): Promise<Record<string, number>> {
       d.ctx.walletClient.account.address,
       ...d.operators,
     ]);
-    return figures(d, { train, infer }, gas, (Date.now() - t0) / 1000);
+    return figures(d, { train, infer, audit }, gas, (Date.now() - t0) / 1000);
   } finally {
     await gossip.stop();
   }
@@ -257,15 +278,20 @@ async function registerInputs(d: Demo): Promise<{ datasetId: bigint; modelId: bi
   return { datasetId, modelId };
 }
 
+type JobKind = "train" | "infer" | "audit";
+
 /**
  * Submits a job with `submit`, follows it live to its payout and checks its money: one claim, Finalized,
- * the node paid exactly its price, the requester refunded maxPrice − price, nobody else paid.
+ * the node paid exactly its price, the requester refunded maxPrice − price, nobody else paid. An audited
+ * job must be upheld by the verifiers' verdict, whose payouts are then what each party gets: the node its
+ * price, each verifier in the majority its fee, the requester the rest.
  */
 async function runJob(
   d: Demo,
   gossip: GossipNode,
-  kind: "train" | "infer",
+  kind: JobKind,
   submit: () => Promise<SubmitJobReturnType>,
+  { audited = false }: { audited?: boolean } = {},
 ): Promise<FollowedJob> {
   const before = await moneyOf(d);
   const submittedAt = Date.now();
@@ -279,6 +305,12 @@ async function runJob(
 
   const after = await moneyOf(d);
   const r = job.record;
+  check(
+    audited === (job.verdict !== undefined),
+    `${kind} job ${jobId}: ${job.verdict ? "audited" : "not audited"}, expected ${audited ? "an audit" : "none"}`,
+  );
+  check(job.verdict?.upheld ?? true, `${kind} job ${jobId}: the verifiers rejected an honest result`);
+  const owed = owedBy(job);
   check(job.claims === 1, `${kind} job ${jobId}: ${job.claims} claims, expected exactly one`);
   check(
     job.bids.some((b) => isAddressEqual(b.node, r.claimer) && b.price === r.price),
@@ -290,21 +322,41 @@ async function runJob(
   );
   for (const op of d.operators) {
     const paid = after.operators.get(op)! - before.operators.get(op)!;
-    const expected = isAddressEqual(op, r.claimer) ? r.price : 0n;
+    const expected = owed(op);
     check(
       paid === expected,
       `${kind} job ${jobId}: ${d.nameOf(op)} was paid ${d.fmt(paid)}, expected ${d.fmt(expected)}`,
     );
   }
   const refund = after.requester - before.requester;
+  const expectedRefund = owed(r.requester);
   check(
-    refund === r.maxPrice - r.price,
-    `${kind} job ${jobId}: the requester was refunded ${d.fmt(refund)}, expected ${d.fmt(r.maxPrice - r.price)} (maxPrice − price)`,
+    refund === expectedRefund,
+    `${kind} job ${jobId}: the requester was refunded ${d.fmt(refund)}, expected ${d.fmt(expectedRefund)} (${job.verdict ? "the verdict's payout" : "maxPrice − price"})`,
   );
+  const fees = job.verdict
+    ? `, ${job.verdict.payees.length - 2} verifiers paid ${d.fmt(owed(job.verdict.payees[0]!))} each`
+    : "";
   say(
-    `checked: the winning bid seen live, one claim, finalized, ${d.nameOf(r.claimer)} paid ${d.fmt(r.price)}, requester refunded ${d.fmt(refund)}`,
+    `checked: the winning bid seen live, one claim, finalized, ${d.nameOf(r.claimer)} paid ${d.fmt(r.price)}${fees}, requester refunded ${d.fmt(refund)}`,
   );
   return job;
+}
+
+/**
+ * What the job paid each account: the verdict's payouts (ProofOfCompute: the majority's fees, the node's
+ * price, the requester's rest) when it was verified; otherwise the node its price, the requester the rest.
+ */
+function owedBy(job: FollowedJob): (account: Address) => bigint {
+  const r = job.record;
+  const payouts: [Address, bigint][] = job.verdict
+    ? job.verdict.payees.map((p, i) => [p, job.verdict!.amounts[i]!])
+    : [
+        [r.claimer, r.price],
+        [r.requester, r.maxPrice - r.price],
+      ];
+  return (account) =>
+    payouts.reduce((sum, [payee, amount]) => (isAddressEqual(payee, account) ? sum + amount : sum), 0n);
 }
 
 /** Each operator's tokens plus what the job manager holds for it, and the requester's withdrawable refunds. */
@@ -344,6 +396,8 @@ async function followJob(
   const waits: Promise<void>[] = [];
   let claims = 0;
   let record: JobRecord | undefined;
+  let disputedAt: number | undefined;
+  let verdict: FollowedJob["verdict"];
   for await (const e of watchJob(d.ctx, { jobId, pollingIntervalMs: POLL_MS, timestamps: false, signal })) {
     const job = "job" in e.args ? (e.args.job as JobRecord) : undefined;
     record = job ?? record;
@@ -367,10 +421,33 @@ async function followJob(
       say(`challenge window open for ${d.challengeWindow} s`);
       waits.push(
         atChainTime(d, end, signal, () => {
-          marks.finalizable = Date.now();
-          say("challenge window closed with no challenge");
+          marks.finalizable ??= Date.now();
+          if (disputedAt === undefined) say("challenge window closed with no challenge");
         }),
       );
+    } else if (e.name === "AuditDrawn") {
+      say(`audit drawn from block ${e.args.seedBlock}'s hash: ${e.args.audited ? "audited" : "not audited"}`);
+    } else if (e.name === "JobDisputed") {
+      disputedAt = Date.now();
+      say(
+        isAddressEqual(e.args.challenger, zeroAddress)
+          ? "audited: a dispute opens, verifiers drawn from the active nodes re-run the job"
+          : `challenged by ${d.nameOf(e.args.challenger)}: verifiers drawn from the active nodes re-run the job`,
+      );
+    } else if (e.name === "VerifiersDrawn") {
+      if (e.args.seed !== 0n) await showVerifiers(d, jobId, say);
+    } else if (e.name === "Committed") {
+      say(`${d.nameOf(e.args.verifier)} committed its vote on-chain (round ${e.args.round})`);
+    } else if (e.name === "Revealed") {
+      say(`${d.nameOf(e.args.verifier)} ${e.args.agrees ? "agrees" : "disagrees"}: it found ${e.args.result}`);
+    } else if (e.name === "DisputeResolved") {
+      say(
+        `dispute resolved in tx ${short(e.transactionHash)}: ${e.args.upheld ? "upheld" : "not upheld"}, ${e.args.agree}–${e.args.disagree}`,
+      );
+    } else if (e.name === "JobVerified") {
+      const seconds = disputedAt === undefined ? 0 : (Date.now() - disputedAt) / 1000;
+      verdict = { upheld: e.args.upheld, payees: e.args.payees, amounts: e.args.amounts, seconds };
+      marks.finalizable ??= Date.now();
     } else if (e.name === "JobFinalized" && job) {
       say(`finalized: ${d.nameOf(job.claimer)} credited ${d.fmt(job.price)}, refund ${d.fmt(e.args.refund)}`);
     } else {
@@ -395,6 +472,7 @@ async function followJob(
     record,
     claims,
     bids: seen,
+    ...(verdict ? { verdict } : {}),
     phases: {
       auction: span("submitted", "claimed"),
       claim: span("claimed", "assigned"),
@@ -423,6 +501,16 @@ async function showBids(
     say(`live bids unavailable: ${(error as Error).message.split("\n")[0]}`);
   }
   return seen;
+}
+
+/** The round's drawn verifiers (getVerifierDraw: the contract's draw, computed from its seed). */
+async function showVerifiers(d: Demo, jobId: bigint, say: (line: string) => void): Promise<void> {
+  const { proofOfCompute, nodeRegistry } = d.ctx.deployment.contracts;
+  const draw = await getVerifierDraw(d.ctx.publicClient, { proofOfCompute, nodeRegistry, jobId });
+  if (!draw) return;
+  say(
+    `round ${draw.round}: verifiers drawn ${draw.verifiers.map((v) => d.nameOf(v.address)).join(", ")}; the first ${draw.k} to vote decide`,
+  );
 }
 
 /** Calls `then` once chain time reaches `t` (or gives up quietly when `signal` aborts). */
@@ -584,7 +672,7 @@ async function checkIndexerAgrees(
       jobs.map((j) => indexerGet<IndexedJob>(d.ctx, `/jobs/${j.jobId}`, { allowMissing: true })),
     ).then((rows) => rows.map((r) => r ?? ({ state: "not indexed" } as IndexedJob)));
     const earnings = await indexedEarnings(d);
-    const paid = jobs.every((j) => earnings.get(j.record.claimer)! > earningsBefore.get(j.record.claimer)!);
+    const paid = d.operators.every((op) => earnings.get(op)! - earningsBefore.get(op)! === earnedBy(jobs, op));
     if ((indexed.every((j) => j.state === "finalized") && paid) || Date.now() > deadline) break;
     await sleep(POLL_MS * 2);
   }
@@ -605,9 +693,7 @@ async function checkIndexerAgrees(
   });
   const earnings = await indexedEarnings(d);
   for (const op of d.operators) {
-    const chainPaid = jobs
-      .filter((j) => isAddressEqual(j.record.claimer, op))
-      .reduce((sum, j) => sum + j.record.price, 0n);
+    const chainPaid = earnedBy(jobs, op);
     const grew = earnings.get(op)! - earningsBefore.get(op)!;
     check(
       grew === chainPaid,
@@ -615,9 +701,12 @@ async function checkIndexerAgrees(
     );
   }
   d.say(
-    "the indexer agrees with the chain: both jobs' states, prices, nodes, output roots, claims; earnings",
+    `the indexer agrees with the chain: the ${jobs.length} jobs' states, prices, nodes, output roots, claims; earnings, verifier fees included`,
   );
 }
+
+/** What `jobs` paid operator `op`: prices for the jobs it ran, fees for the ones it verified. */
+const earnedBy = (jobs: FollowedJob[], op: Address) => jobs.reduce((sum, j) => sum + owedBy(j)(op), 0n);
 
 /**
  * The lineage from the indexer (getModelLineage with indexerUrl), checked edge by edge, drawn from the
@@ -697,7 +786,7 @@ async function gasByAccount(
 /** Prints the figures, one per line as `<name>: <value>`, and returns them. */
 function figures(
   d: Demo,
-  jobs: Record<"train" | "infer", FollowedJob>,
+  jobs: Record<JobKind, FollowedJob>,
   gas: Map<Address, bigint>,
   totalS: number,
 ): Record<string, number> {
@@ -707,6 +796,7 @@ function figures(
     out[`${kind}_claims`] = job.claims;
     out[`${kind}_bids_seen`] = job.bids.length;
   }
+  out.audit_dispute_s = round1(jobs.audit.verdict!.seconds);
   out.gas_requester = Number(gas.get(d.ctx.walletClient.account.address));
   d.operators.forEach((op, i) => {
     out[`gas_operator_${i + 1}`] = Number(gas.get(op));

@@ -2,9 +2,9 @@
 // Starts a Hardhat node (1-second blocks) on 127.0.0.1:8545, deploys the contracts with Ignition (devnet
 // parameters: ignition/parameters/devnet.json; deployments/31337.json), builds or finds the torch CPU
 // image, registers a dataset and a base model, starts the indexer (PGlite under .artha/devnet/) on
-// 127.0.0.1:42069 and sets up three operators exactly as an operator would: `artha-node init`,
-// `artha-node register`, `artha-node start`. Every part is health-checked, then the demo runs a train job
-// and an infer job on its checkpoint end to end and checks every step. The network then stays up until
+// 127.0.0.1:42069 and sets up four operators exactly as an operator would: `artha-node init`,
+// `artha-node register`, `artha-node start`. Every part is health-checked, then the demo runs a train job,
+// an infer job on its checkpoint and an audited job end to end and checks every step. The network then stays up until
 // Ctrl-C or `npm run devnet -- down` (--exit, or CI=true, stops after the demo). Logs and state:
 // .artha/devnet/ (chain.log, indexer.log, agent-<i>.log, devnet.json).
 //
@@ -46,7 +46,8 @@ const t0 = Date.now();
 /** A progress line with the time since the devnet started, so a slow step shows itself. */
 const log = (msg: string) =>
   console.log(`[devnet ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${msg}`);
-const OPERATORS = 3;
+/** Four: a job's worker plus the k = 3 verifiers an audit draws from the other active nodes. */
+const OPERATORS = 4;
 /** Operators are numbered from 1, like their agents' files and ports (agent-1.log, 7101). */
 const OPERATOR_IDS = Array.from({ length: OPERATORS }, (_, k) => k + 1);
 // Async, not execFileSync: a blocked event loop would miss the chain closing idle keep-alive sockets.
@@ -234,7 +235,7 @@ function answers(port: number): Promise<boolean> {
 }
 
 /**
- * Sets up the three operators with the operator CLI and waits until each agent answers /health. They
+ * Sets up the four operators with the operator CLI and waits until each agent answers /health. They
  * register one after the other, so operator i (agent-i.log, API port 7100+i, gossip port 4100+i) is the
  * i-th registered node in every listing. Returns the agents' gossip addresses.
  */
@@ -251,8 +252,8 @@ async function startOperators(n: AgentNetwork): Promise<string[]> {
   return peers.map((peerId, k) => `/ip4/127.0.0.1/tcp/${agentPorts(OPERATOR_IDS[k]!).p2p}/p2p/${peerId}`);
 }
 
-/** Each operator's price per CPU hour: for a 600 s job 5, 4 and 3 aUSD, so every auction has a clear winner. */
-const CPU_HOUR: Record<number, string> = { 1: "30", 2: "24", 3: "18" };
+/** Each operator's price per CPU hour: for a 600 s job 5, 4, 3 and 2 aUSD, so every auction has a clear winner. */
+const CPU_HOUR: Record<number, string> = { 1: "30", 2: "24", 3: "18", 4: "12" };
 
 const agentConfigFile = (i: number) => join(dir, `agent-${i}.json`);
 const agentEnv = (n: AgentNetwork, i: number) => ({
@@ -266,7 +267,7 @@ const agentEnv = (n: AgentNetwork, i: number) => ({
  * the config file. Returns a runner of its `artha-node` commands.
  */
 async function initOperator(n: AgentNetwork, i: number) {
-  await n.a.mined(n.a.token.write.mint([n.a.operators[i - 1]!.account.address, 1_000n * TOKEN]));
+  await n.a.mined(n.a.token.write.mint([n.a.operators[i - 1]!.account.address, 1_500n * TOKEN]));
   const configFile = agentConfigFile(i);
   const artha = (...args: string[]) =>
     run(process.execPath, [cli, "-c", configFile, ...args], { env: agentEnv(n, i) });

@@ -57,11 +57,22 @@ contract VerificationErrorsTest is ArthaFixture {
     }
 
     /// @dev The verifier the contract draws at `index` of `round` once the round's seed block has hash `h`
-    /// (challenges and replacement rounds: seed = keccak256(h, jobId, round)).
+    /// (challenges and replacement rounds: seed = keccak256(h, jobId, round)), by a whole Fisher-Yates shuffle
+    /// of the active set's positions: the contract's sparse one must give the same places.
     function _candidateFor(bytes32 h, uint64 id, uint8 round, uint256 index) internal view returns (address) {
         uint64 seed = uint64(uint256(keccak256(abi.encode(h, id, round))));
         if (seed == 0) seed = 1;
-        return nodeRegistry.activeAt(uint256(keccak256(abi.encode(seed, round, index))) % nodeRegistry.activeCount());
+        uint256 n = nodeRegistry.activeCount();
+        if (index >= n) return address(0);
+        uint256[] memory perm = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            perm[i] = i;
+        }
+        for (uint256 i; i <= index; ++i) {
+            uint256 j = i + uint256(keccak256(abi.encode(seed, round, i))) % (n - i);
+            (perm[i], perm[j]) = (perm[j], perm[i]);
+        }
+        return nodeRegistry.activeAt(perm[index]);
     }
 
     /// @dev Number of distinct non-worker verifiers the draw of `h` names in `round`.
@@ -337,21 +348,6 @@ contract VerificationErrorsTest is ArthaFixture {
             h = keccak256(abi.encode(tag, i));
             for (index = 0; index < 2 * uint256(VERIFIERS); ++index) {
                 if (_candidateFor(h, id, round, index) == who) return (h, index);
-            }
-        }
-    }
-
-    /// @dev A round-1 seed hash whose draw names one verifier (besides the worker) at two places.
-    function _seedRepeating(uint64 id) internal view returns (bytes32 h, uint256 first, uint256 second) {
-        uint256 limit = 2 * uint256(VERIFIERS);
-        for (uint256 i;; ++i) {
-            h = keccak256(abi.encode("repeat", i));
-            for (first = 0; first < limit; ++first) {
-                address v = _candidateFor(h, id, 1, first);
-                if (v == node1) continue;
-                for (second = first + 1; second < limit; ++second) {
-                    if (_candidateFor(h, id, 1, second) == v) return (h, first, second);
-                }
             }
         }
     }
@@ -742,12 +738,13 @@ contract VerificationErrorsTest is ArthaFixture {
     function testSignedDuplicateVerifier() public {
         uint64 id = _resultJobV(0);
         _fundAndChallenge(alice, id);
-        (bytes32 h, uint256 first, uint256 second) = _seedRepeating(id);
-        _fixSeed(id, h);
-        address v = proofOfCompute.verifierAt(id, 1, first);
+        _fixSeed(id, _richSeed(id, 1, 1));
+        (address[] memory who, uint256[] memory idx) = _verifiers(id, 1);
+        address v = who[0];
+        // Distinct places name distinct nodes, so only the same place given twice names a verifier twice.
         ProofOfCompute.SignedVote[] memory votes = new ProofOfCompute.SignedVote[](3);
-        votes[0] = _signVote(v, id, 1, ProofOfCompute.SignedVote(first, OUTPUT_ROOT, false, SALT, 0, 0));
-        votes[1] = _signVote(v, id, 1, ProofOfCompute.SignedVote(second, OUTPUT_ROOT, false, SALT, 0, 0));
+        votes[0] = _signVote(v, id, 1, ProofOfCompute.SignedVote(idx[0], OUTPUT_ROOT, false, SALT, 0, 0));
+        votes[1] = votes[0];
         _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.DuplicateVerifier.selector, id, v));
         _resolveSigned(id, votes);
     }
@@ -804,9 +801,75 @@ contract VerificationErrorsTest is ArthaFixture {
         assertEq(proofOfCompute.verifierAt(id, 1, idx[0]), address(0), "nobody drawn");
         _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.NotDrawn.selector, id, who[0], uint8(1), idx[0]));
         _commit(who[0], id, idx[0], OUTPUT_ROOT, false, SALT);
-        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.NotDrawn.selector, id, address(0), uint8(1), 0));
+        _expectRevertNext(
+            abi.encodeWithSelector(ProofOfCompute.NotDrawn.selector, id, address(0), uint8(1), votes[0].index)
+        );
         _resolveSigned(id, votes);
         _assertState(id, IAIJobManager.JobState.Disputed);
+    }
+
+    /// @dev A signed vote for a place past the end of the active set names nobody, and an unsigned one must not
+    /// pass as that nobody's (a failed signature recovery gives zero too).
+    function testSignedVoteAtEmptyPlace() public {
+        uint64 id = _challenged(3);
+        ProofOfCompute.SignedVote[] memory votes = _signedThree(id, OUTPUT_ROOT);
+        _requestUnstake(node5, nodeRegistry.freeStake(node5));
+        _requestUnstake(node6, nodeRegistry.freeStake(node6));
+        assertEq(nodeRegistry.activeCount(), 4, "four active nodes");
+        assertEq(proofOfCompute.verifierAt(id, 1, 4), address(0), "nobody at place 4");
+        (votes[0].index, votes[0].r, votes[0].vs) = (4, bytes32(0), bytes32(0));
+        _expectRevertNext(abi.encodeWithSelector(ProofOfCompute.NotDrawn.selector, id, address(0), uint8(1), 4));
+        _resolveSigned(id, votes);
+    }
+
+    /// @dev Any seed, any active set: a round's places name distinct active nodes, the same ones a whole
+    /// Fisher-Yates shuffle names (`_candidateFor`), and nobody past the end of the active set.
+    function testFuzzDrawWithoutRepeats(bytes32 h, uint8 leaving) public {
+        vm.assume(h != 0);
+        uint64 id = _resultJobV(0);
+        _fundAndChallenge(alice, id);
+        _fixSeed(id, h);
+        address[4] memory others = [node3, node4, node5, node6];
+        for (uint256 i; i < leaving % 5; ++i) {
+            _requestUnstake(others[i], nodeRegistry.freeStake(others[i]));
+        }
+        uint256 active = nodeRegistry.activeCount();
+        address[] memory seen = new address[](2 * uint256(VERIFIERS));
+        for (uint256 i; i < seen.length; ++i) {
+            address v = proofOfCompute.verifierAt(id, 1, i);
+            assertEq(v, _candidateFor(h, id, 1, i), "the whole shuffle's place");
+            if (i >= active) {
+                assertEq(v, address(0), "nobody past the active set");
+                continue;
+            }
+            assertTrue(nodeRegistry.isActive(v), "an active node");
+            for (uint256 j; j < i; ++j) {
+                assertTrue(seen[j] != v, "no node at two places");
+            }
+            seen[i] = v;
+        }
+    }
+
+    /// @dev The smallest network that can verify: with k + 1 active nodes every seed draws the k nodes other
+    /// than the worker (before draws without repeats, four nodes reached k = 3 about half the time).
+    function testFuzzFourNodesAlwaysDrawK(bytes32 h) public {
+        vm.assume(h != 0);
+        _requestUnstake(node5, nodeRegistry.freeStake(node5));
+        _requestUnstake(node6, nodeRegistry.freeStake(node6));
+        uint64 id = _resultJobV(0);
+        _fundAndChallenge(alice, id); // the requester: not a node, so like an audit it excludes only the worker
+        _fixSeed(id, h);
+        (address[] memory who,) = _verifiers(id, VERIFIERS);
+        address[3] memory want = [node2, node3, node4];
+        for (uint256 i; i < want.length; ++i) {
+            assertTrue(_within3(who, want[i]), "each non-worker node drawn");
+        }
+    }
+
+    function _within3(address[] memory list, address v) private pure returns (bool found) {
+        for (uint256 i; i < list.length; ++i) {
+            found = found || list[i] == v;
+        }
     }
 
     function testConstructorRevertsInvalidParams() public {

@@ -5,7 +5,7 @@
 // the stand-in for an L2's VRF, so a test can decide which nodes a dispute draws as verifiers.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { canonicalSpecJson, drawWord, roundSeed, specHash } from "@arthaain/sdk";
+import { canonicalSpecJson, drawPositions, roundSeed, specHash } from "@arthaain/sdk";
 import { outputRootOfDirectory } from "@arthaain/sdk/node";
 import hre from "hardhat";
 import { type Address, getAddress, type Hex, keccak256, toHex, zeroHash } from "viem";
@@ -141,10 +141,14 @@ export async function startAgentNetwork(opts: {
 
     /**
      * Provides the seeds of pending verifier draws, polling every open dispute: `pick(jobId, round)` names
-     * the verifiers the round must draw (exactly those nodes among its 2k places, besides the worker and the
-     * challenger), or undefined for a random seed. Only with `settableSeed`.
+     * the verifiers the round must draw (exactly those nodes among its 2k places, besides the worker, the
+     * challenger and the `bystanders`: nodes running no agent, which may be drawn and never answer), or
+     * undefined for a random seed. Only with `settableSeed`.
      */
-    function startSeeder(pick: (jobId: bigint, round: number) => readonly Address[] | undefined) {
+    function startSeeder(
+      pick: (jobId: bigint, round: number) => readonly Address[] | undefined,
+      { bystanders = [] }: { bystanders?: readonly Address[] } = {},
+    ) {
       if (!seedSource) throw new Error("startSeeder: the network was started without settableSeed");
       const seeder = seedSource;
       let stopped = false;
@@ -160,7 +164,12 @@ export async function startAgentNetwork(opts: {
           if ((await seeder.read.seedOf([block])) === zeroHash) {
             const want = pick(jobId, dispute.round);
             const seed = want
-              ? await seedDrawing(jobId, dispute.round, [draw.worker, dispute.challenger], want)
+              ? await seedDrawing(
+                  jobId,
+                  dispute.round,
+                  [draw.worker, dispute.challenger, ...bystanders],
+                  want,
+                )
               : toHex(crypto.getRandomValues(new Uint8Array(32)));
             await a.mined(seeder.write.set([block, seed]));
           }
@@ -184,9 +193,9 @@ export async function startAgentNetwork(opts: {
     }
 
     /**
-     * A block seed for which round `round` of `jobId`'s dispute draws exactly the nodes `want` (with the
-     * contract's draw: place i of the round is the active node at keccak256(seed, round, i) mod
-     * activeCount, i < 2k, the worker and the challenger skipped), found by trying seeds in order.
+     * A block seed for which round `round` of `jobId`'s dispute draws exactly the nodes `want` among its 2k
+     * places, besides the nodes in `skip` (with the contract's draw, `drawPositions`), found by trying seeds in
+     * order.
      */
     async function seedDrawing(
       jobId: bigint,
@@ -198,15 +207,15 @@ export async function startAgentNetwork(opts: {
       const active = await Promise.all(
         Array.from({ length: Number(n) }, (_, i) => a.nodeRegistry.read.activeAt([BigInt(i)])),
       );
-      const places = 2n * BigInt(await a.proofOfCompute.read.verifiers());
+      const places = 2 * (await a.proofOfCompute.read.verifiers());
       const skipped = new Set(skip.map((x) => getAddress(x)));
       const wanted = new Set(want.map((x) => getAddress(x)));
       for (let i = 0; i < 1_000_000; i++) {
         const h = keccak256(toHex(`seed ${jobId} ${round} ${i}`));
         const seed = roundSeed(h, jobId, round);
         const drawn = new Set<string>();
-        for (let place = 0n; place < places; place++) {
-          const node = getAddress(active[Number(drawWord(seed, round, place) % n)]!);
+        for (const position of drawPositions(seed, round, places, n)) {
+          const node = getAddress(active[Number(position)]!);
           if (!skipped.has(node)) drawn.add(node);
         }
         if (drawn.size === wanted.size && [...wanted].every((x) => drawn.has(x))) return h;

@@ -96,15 +96,20 @@ beforeAll(async () => {
     },
     settableSeed: true,
   });
-  seeder = net.seeds!.start((jobId, round) =>
-    round === 1 || everyRound.has(jobId) ? drawFor.get(jobId) : undefined,
-  );
   for (let i = 0; i < cpuHour.length; i++) {
     await net.a.registerNode(net.a.operators[i]!, {
       stake: 1_000n * TOKEN,
       apiUrl: `http://127.0.0.1:${apiPort(i)}`,
     });
   }
+  // Bystanders: registered nodes that run no agent. A round's 2k = 6 places name distinct nodes, so with
+  // only the six agents' nodes every draw would name them all; with twelve the seeder can leave agents out.
+  const bystanders = net.a.operators.slice(cpuHour.length, 2 * cpuHour.length);
+  for (const b of bystanders) await net.a.registerNode(b, { stake: 1_000n * TOKEN });
+  seeder = net.seeds!.start(
+    (jobId, round) => (round === 1 || everyRound.has(jobId) ? drawFor.get(jobId) : undefined),
+    { bystanders: bystanders.map((b) => b.account.address) },
+  );
   const faults: (AgentFaults | undefined)[] = [
     undefined,
     undefined,

@@ -97,6 +97,7 @@ export {
 } from "./verification/drawAudit.ts";
 export {
   type DrawnVerifier,
+  drawPositions,
   drawWord,
   type GetVerifierDrawParameters,
   getVerifierDraw,

@@ -76,7 +76,7 @@ export function roundSeed(blockSeed: Hex, jobId: bigint, round: number): bigint 
   );
 }
 
-/** The active-set position drawn at `index` of a round (the contract's `_candidate`, before `% activeCount`). */
+/** The random word of place `index` of a round's draw: keccak256(seed, round, index). */
 export function drawWord(seed: bigint, round: number, index: bigint): bigint {
   return BigInt(
     keccak256(encodeAbiParameters(parseAbiParameters("uint64, uint8, uint256"), [seed, round, index])),
@@ -84,9 +84,25 @@ export function drawWord(seed: bigint, round: number, index: bigint): bigint {
 }
 
 /**
- * The verifiers of `jobId`'s open dispute, computed off-chain exactly as ProofOfCompute draws them: place
- * `i < 2k` of round `r` is the active node at `keccak256(seed, r, i) mod activeCount`, the worker and repeats
- * skipped. While the round's seed is not fixed on-chain it is computed from its block's hash, which is what a
+ * The active-set positions of a round's first `places` places (the contract's `_shuffled`): a seeded partial
+ * Fisher-Yates shuffle, so the places name distinct nodes. Place i swaps slot i with slot
+ * i + drawWord(seed, round, i) mod (active - i); only min(places, active) places exist.
+ */
+export function drawPositions(seed: bigint, round: number, places: number, active: bigint): bigint[] {
+  const moved = new Map<bigint, bigint>(); // slot -> the position it holds, for slots swapped so far
+  const positions: bigint[] = [];
+  for (let i = 0n; i < BigInt(places) && i < active; i++) {
+    const j = i + (drawWord(seed, round, i) % (active - i));
+    positions.push(moved.get(j) ?? j);
+    moved.set(j, moved.get(i) ?? i);
+  }
+  return positions;
+}
+
+/**
+ * The verifiers of `jobId`'s open dispute, computed off-chain exactly as ProofOfCompute draws them: places
+ * `i < 2k` of round `r` are distinct active nodes, a shuffle of the active set by the seed (`drawPositions`), the
+ * worker and the challenger skipped. While the round's seed is not fixed on-chain it is computed from its block's hash, which is what a
  * verifier needs to know it was drawn before it commits (its commit fixes the seed). Every value is read at
  * one block. Undefined when the job has no open dispute.
  */
@@ -136,20 +152,18 @@ export async function getVerifierDraw(
       blockNumber,
     });
     const limit = max ?? 2 * k;
-    for (let i = 0n; n > 0n && i < 2n * BigInt(k) && verifiers.length < limit; i++) {
+    const positions = drawPositions(seed, dispute.round, 2 * k, n);
+    for (let i = 0; i < positions.length && verifiers.length < limit; i++) {
       const address = await client.readContract({
         address: nodeRegistry,
         abi: nodeRegistryAbi,
         functionName: "activeAt",
-        args: [drawWord(seed, dispute.round, i) % n],
+        args: [positions[i]!],
         blockNumber,
       });
       // The worker and the challenger never verify their own dispute (ProofOfCompute.commit).
-      const taken =
-        isAddressEqual(address, draw.worker) ||
-        isAddressEqual(address, dispute.challenger) ||
-        verifiers.some((v) => isAddressEqual(v.address, address));
-      if (!taken) verifiers.push({ address, index: i });
+      const taken = isAddressEqual(address, draw.worker) || isAddressEqual(address, dispute.challenger);
+      if (!taken) verifiers.push({ address, index: BigInt(i) });
     }
   }
   return {
