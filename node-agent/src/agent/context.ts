@@ -9,6 +9,7 @@ import type { BallotBox, Market } from "../market/index.ts";
 import type { Metrics } from "../metrics/createMetrics.ts";
 import type { PricingStrategy } from "../price/index.ts";
 import type { Store } from "../state/openStore.ts";
+import type { DrawCache } from "./drawCache.ts";
 
 /**
  * Misbehaviour on purpose, for the end-to-end tests of the verification protocol only
@@ -38,6 +39,8 @@ export type AgentContext = {
   market: Market;
   /** The verifiers' gossip (signed votes); absent when verify.signedVotes is off. */
   ballots?: BallotBox;
+  /** Each open dispute's verifier draw, read at most about once a second (shared with `ballots`). */
+  draws: DrawCache;
   /** For signatures only (ballots): every transaction goes through `sender`, which owns the nonce. */
   walletClient: WalletClient<Transport, Chain | undefined, Account>;
   docker: Docker;

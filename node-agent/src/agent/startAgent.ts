@@ -8,7 +8,6 @@ import {
   type JobRecord,
   jobManagerAbi,
   proofOfComputeAbi,
-  type VerifierDraw,
 } from "@arthaain/sdk";
 import {
   cachedBidNodeLookup,
@@ -31,6 +30,7 @@ import { watchJobEvents } from "../watch/watchJobEvents.ts";
 import { considerJob } from "./bid.ts";
 import { awaitAssignment, claimWhenOurTurn } from "./claim.ts";
 import type { AgentContext, AgentFaults } from "./context.ts";
+import { createDrawCache } from "./drawCache.ts";
 import { awaitRun, JobFailure, startAssigned } from "./run.ts";
 import { finalizeWhenDue, submitResult, withdrawEarnings } from "./settle.ts";
 import { startVerifier } from "./verify.ts";
@@ -143,19 +143,20 @@ export async function startAgent(opts: StartAgentOptions) {
     onBid: () => metrics.bidsReceived.inc(),
   });
   const { proofOfCompute, nodeRegistry } = deployment.contracts;
-  // Ballots are judged against the dispute's draw; one read serves every message of a burst.
-  const draws = new Map<bigint, { at: number; draw: Promise<VerifierDraw | undefined> }>();
-  const lookupDraw = (jobId: bigint) => {
-    const hit = draws.get(jobId);
-    if (hit && Date.now() - hit.at < 1000) return hit.draw;
-    const draw = getVerifierDraw(publicClient, { proofOfCompute, nodeRegistry, jobId });
-    draws.set(jobId, { at: Date.now(), draw });
-    if (draws.size > 256) draws.delete(draws.keys().next().value!);
-    return draw;
-  };
+  // Ballots are judged against the dispute's draw, and the verifier tick acts on it: one short-lived read
+  // per job serves both.
+  const draws = createDrawCache((jobId) =>
+    getVerifierDraw(publicClient, { proofOfCompute, nodeRegistry, jobId }),
+  );
   const ballots =
     config.verify.enabled && config.verify.signedVotes
-      ? await startBallots({ gossip, chainId: deployment.chainId, proofOfCompute, lookupDraw, log })
+      ? await startBallots({
+          gossip,
+          chainId: deployment.chainId,
+          proofOfCompute,
+          lookupDraw: draws.get,
+          log,
+        })
       : undefined;
 
   const abort = new AbortController();
@@ -172,6 +173,7 @@ export async function startAgent(opts: StartAgentOptions) {
     sender,
     market,
     ...(ballots ? { ballots } : {}),
+    draws,
     walletClient,
     docker,
     hardware,

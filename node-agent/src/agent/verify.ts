@@ -13,7 +13,6 @@ import { join } from "node:path";
 import {
   getDisputeMajority,
   getJobRecord,
-  getVerifierDraw,
   type JobRecord,
   jobSpecKinds,
   METRIC_MODE,
@@ -24,7 +23,15 @@ import {
   type VerifierDraw,
   verificationCommitment,
 } from "@arthaain/sdk";
-import { type Address, type Hex, isAddressEqual, toHex } from "viem";
+import {
+  type Address,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  type Hex,
+  isAddressEqual,
+  toHex,
+} from "viem";
+import type { TxOutcome } from "../chain/createTxSender.ts";
 import { removeJobContainer } from "../cluster/index.ts";
 import { evaluateJob } from "../evaluate/index.ts";
 import type { Log } from "../log.ts";
@@ -141,8 +148,7 @@ export async function stepVerification(ctx: AgentContext, jobId: bigint, parentL
   const log = parentLog.child({ jobId: jobId.toString() });
   const v = ctx.store.verification(jobId);
   if (v && finishedVerificationPhases.includes(v.phase)) return;
-  const { proofOfCompute, nodeRegistry } = ctx.deployment.contracts;
-  const draw = await getVerifierDraw(ctx.publicClient, { proofOfCompute, nodeRegistry, jobId });
+  const draw = await ctx.draws.get(jobId); // read less than a second ago (maybe by the ballot box)
   if (!draw) {
     if (v) await disputeOver(ctx, v, log);
     return;
@@ -208,14 +214,7 @@ async function considerDraw(ctx: AgentContext, draw: VerifierDraw, log: Log) {
   if (draw.seed === null) {
     // Nobody fixed the seed while its block's hash existed: ask for a new block's (anyone may).
     if (draw.seedStatus === "unavailable") {
-      await ctx.sender.send({
-        label: "drawVerifiers",
-        address: ctx.deployment.contracts.proofOfCompute,
-        abi: proofOfComputeAbi,
-        functionName: "drawVerifiers",
-        args: [jobId],
-        context: { jobId: jobId.toString(), round },
-      });
+      await sendToProof(ctx, "drawVerifiers", [jobId], { round });
     }
     return; // the seed block is not mined yet: next tick
   }
@@ -394,14 +393,13 @@ async function commitResult(ctx: AgentContext, draw: VerifierDraw, v: Verificati
     set(ctx, jobId, "ran", { salt, round, index: me.index });
   }
   const { result, agrees } = v.data as { result: Hex; agrees: boolean };
-  const outcome = await ctx.sender.send({
-    label: "commitVerification",
-    address: ctx.deployment.contracts.proofOfCompute,
-    abi: proofOfComputeAbi,
-    functionName: "commit",
-    args: [jobId, me.index, verificationCommitment(jobId, ctx.address, result, agrees, salt)],
-    context: { jobId: jobId.toString(), round, index: me.index.toString() },
-  });
+  const outcome = await sendToProof(
+    ctx,
+    "commit",
+    [jobId, me.index, verificationCommitment(jobId, ctx.address, result, agrees, salt)],
+    { round, index: me.index.toString() },
+    "commitVerification",
+  );
   if (outcome.status === "mined") {
     set(ctx, jobId, "committed", { commitTx: outcome.hash });
     log.info({ round, agrees }, "verification committed");
@@ -517,12 +515,16 @@ async function awaitReveals(ctx: AgentContext, draw: VerifierDraw, v: Verificati
     return goOnChain(ctx, draw, v, log, whyOnChain(ctx, draw, v));
   }
   const box = ctx.ballots!;
-  const mine = box.votes(jobId, round).find((x) => isMe(ctx, x.ballot.verifier));
-  if (!mine) await shareOwnBallot(ctx, jobId, v); // after a restart: ours first, so the reveal opens it
-  if (!mine?.reveal) await shareOwnReveal(ctx, jobId, v);
+  let held = box.votes(jobId, round);
+  const mine = held.find((x) => isMe(ctx, x.ballot.verifier));
+  if (!mine?.reveal) {
+    // After a restart (the box is in memory): ours first, so the reveal opens it; then count ours in too.
+    if (!mine) await shareOwnBallot(ctx, jobId, v);
+    await shareOwnReveal(ctx, jobId, v);
+    held = box.votes(jobId, round);
+  }
   const sealed = v.data.sealed ?? [];
-  const revealed = box
-    .votes(jobId, round)
+  const revealed = held
     .filter((x) => x.reveal && sealed.some((a) => isAddressEqual(a, x.ballot.verifier)))
     .sort((a, b) => (a.ballot.index < b.ballot.index ? -1 : 1));
   // A vote upholds the result when its root equals the worker's, or in metric mode when it agrees (the
@@ -541,16 +543,15 @@ async function awaitReveals(ctx: AgentContext, draw: VerifierDraw, v: Verificati
   const completeAt =
     v.data.completeAt ?? set(ctx, jobId, "revealShared", { completeAt: Date.now() }).data.completeAt!;
   if (Date.now() - completeAt < (turn < 0 ? draw.k : turn) * SUBMIT_TURN_MS) return; // an earlier turn
-  const { jobManager, proofOfCompute } = ctx.deployment.contracts;
+  const { jobManager } = ctx.deployment.contracts;
   const record = await getJobRecord(ctx.publicClient, { jobManager, jobId });
-  const outcome = await ctx.sender.send({
-    label: "resolveDisputeSigned",
-    address: proofOfCompute,
-    abi: proofOfComputeAbi,
-    functionName: "resolveSigned",
-    args: [jobId, record, signedVoteArgs(chosen.map((x) => ({ ...x.ballot, ...x.reveal! })))],
-    context: { jobId: jobId.toString(), round, upheld: [...upheld][0] },
-  });
+  const outcome = await sendToProof(
+    ctx,
+    "resolveSigned",
+    [jobId, record, signedVoteArgs(chosen.map((x) => ({ ...x.ballot, ...x.reveal! })))],
+    { round, upheld: [...upheld][0] },
+    "resolveDisputeSigned",
+  );
   if (outcome.status === "mined") {
     log.info({ round, upheld: [...upheld][0], tx: outcome.hash }, "dispute settled with signed votes");
   } else if (outcome.status === "refused") {
@@ -570,6 +571,33 @@ const voteOf = (ctx: AgentContext, jobId: bigint, verifier: Address = ctx.addres
     args: [jobId, verifier],
   });
 
+type ProofWrite = ContractFunctionName<typeof proofOfComputeAbi, "nonpayable">;
+
+/**
+ * Sends a ProofOfCompute write through the agent's sender and returns its outcome; `label` names it in the
+ * logs and sentCount. Each such write takes the job first and may change its draw (a seed, a commit, a
+ * reveal, a new round, the dispute's end): the job's cached draw is dropped, so none read before it is used.
+ */
+async function sendToProof<F extends ProofWrite>(
+  ctx: AgentContext,
+  functionName: F,
+  args: ContractFunctionArgs<typeof proofOfComputeAbi, "nonpayable", F>,
+  context: Record<string, unknown>,
+  label: string = functionName,
+): Promise<TxOutcome> {
+  const jobId = (args as readonly unknown[])[0] as bigint;
+  const outcome = await ctx.sender.send({
+    label,
+    address: ctx.deployment.contracts.proofOfCompute,
+    abi: proofOfComputeAbi,
+    functionName,
+    args: args as readonly unknown[],
+    context: { jobId: jobId.toString(), ...context },
+  });
+  ctx.draws.forget(jobId);
+  return outcome;
+}
+
 /** Phase "committed": reveals once k verifiers committed or the commit phase ended. */
 async function revealWhenOpen(ctx: AgentContext, draw: VerifierDraw, v: Verification, log: Log) {
   const { jobId } = draw;
@@ -587,17 +615,16 @@ async function revealWhenOpen(ctx: AgentContext, draw: VerifierDraw, v: Verifica
     }
     return;
   }
-  const { jobManager, proofOfCompute } = ctx.deployment.contracts;
+  const { jobManager } = ctx.deployment.contracts;
   const record = await getJobRecord(ctx.publicClient, { jobManager, jobId });
   const { result, agrees, salt } = v.data as { result: Hex; agrees: boolean; salt: Hex };
-  const outcome = await ctx.sender.send({
-    label: "revealVerification",
-    address: proofOfCompute,
-    abi: proofOfComputeAbi,
-    functionName: "reveal",
-    args: [jobId, record, result, agrees, salt],
-    context: { jobId: jobId.toString(), round: draw.round },
-  });
+  const outcome = await sendToProof(
+    ctx,
+    "reveal",
+    [jobId, record, result, agrees, salt],
+    { round: draw.round },
+    "revealVerification",
+  );
   if (outcome.status === "mined") {
     set(ctx, jobId, "revealed", { revealTx: outcome.hash });
     log.info({ round: draw.round, agrees }, "verification revealed");
@@ -631,26 +658,20 @@ async function moveOn(ctx: AgentContext, draw: VerifierDraw, log: Log) {
   if (v?.phase === "revealed") await slashAbsentVerifiers(ctx, jobId, draw, log);
   const needed = Math.floor(draw.k / 2) + 1;
   const reached = draw.agree >= needed || draw.disagree >= needed;
-  const { jobManager, proofOfCompute } = ctx.deployment.contracts;
+  const { jobManager } = ctx.deployment.contracts;
   if (reached) {
     if (draw.agree + draw.disagree < draw.commits && now < draw.revealEnd) return; // votes pending
     const [record, majority] = await Promise.all([
       getJobRecord(ctx.publicClient, { jobManager, jobId }),
       getDisputeMajority(ctx, { jobId }),
     ]);
-    const outcome = await ctx.sender.send({
-      label: "resolveDispute",
-      address: proofOfCompute,
-      abi: proofOfComputeAbi,
-      functionName: "resolve",
-      args: [jobId, record, majority.majority],
-      context: {
-        jobId: jobId.toString(),
-        upheld: majority.upheld,
-        agree: draw.agree,
-        disagree: draw.disagree,
-      },
-    });
+    const outcome = await sendToProof(
+      ctx,
+      "resolve",
+      [jobId, record, majority.majority],
+      { upheld: majority.upheld, agree: draw.agree, disagree: draw.disagree },
+      "resolveDispute",
+    );
     if (outcome.status === "mined") {
       log.info({ upheld: majority.upheld, majority: majority.majority }, "dispute resolved");
     }
@@ -665,27 +686,19 @@ async function moveOn(ctx: AgentContext, draw: VerifierDraw, log: Log) {
   // Past the dispute's timeout without a majority: the no-quorum fallback (the requester refunded, nobody
   // slashed, a challenger's bond back) instead of another round. Anyone may; a lost race is refused.
   if (now >= timeoutAt) {
-    const outcome = await ctx.sender.send({
-      label: "resolveUnverified",
-      address: proofOfCompute,
-      abi: proofOfComputeAbi,
-      functionName: "resolveUnverified",
-      args: [jobId, record],
-      context: { jobId: jobId.toString(), round: draw.round },
-    });
+    const outcome = await sendToProof(ctx, "resolveUnverified", [jobId, record], { round: draw.round });
     if (outcome.status === "mined") {
       log.info({ round: draw.round, tx: outcome.hash }, "no majority before the dispute timeout: fell back");
     }
     return; // refused (someone did it, or a vote may still be revealed): the next tick looks again
   }
-  const outcome = await ctx.sender.send({
-    label: "nextVerificationRound",
-    address: proofOfCompute,
-    abi: proofOfComputeAbi,
-    functionName: "nextRound",
-    args: [jobId, record],
-    context: { jobId: jobId.toString(), round: draw.round },
-  });
+  const outcome = await sendToProof(
+    ctx,
+    "nextRound",
+    [jobId, record],
+    { round: draw.round },
+    "nextVerificationRound",
+  );
   if (outcome.status === "mined") log.info({ round: draw.round + 1 }, "next verifier round started");
   else if (outcome.status === "refused" && outcome.errorName === "NoRoundsLeft" && v) {
     // No majority within maxRounds: the fallback comes at the dispute timeout.
@@ -721,19 +734,18 @@ async function slashAbsentVerifiers(
     );
   let settled = true;
   let record: JobRecord | undefined;
-  const { jobManager, proofOfCompute } = ctx.deployment.contracts;
+  const { jobManager } = ctx.deployment.contracts;
   for (const x of absent) {
     const vote = await voteOf(ctx, jobId, x.verifier);
     if (vote.status !== VoteStatus.Committed) continue; // revealed late, or slashed: the events will say
     record ??= await getJobRecord(ctx.publicClient, { jobManager, jobId });
-    const outcome = await ctx.sender.send({
-      label: "slashAbsentVerifier",
-      address: proofOfCompute,
-      abi: proofOfComputeAbi,
-      functionName: "slashAbsent",
-      args: [jobId, record, x.verifier],
-      context: { jobId: jobId.toString(), verifier: x.verifier, round: x.round },
-    });
+    const outcome = await sendToProof(
+      ctx,
+      "slashAbsent",
+      [jobId, record, x.verifier],
+      { verifier: x.verifier, round: x.round },
+      "slashAbsentVerifier",
+    );
     if (outcome.status === "mined") {
       log.info({ verifier: x.verifier, round: x.round, tx: outcome.hash }, "slashed an absent verifier");
     } else if (outcome.status === "refused") {
