@@ -439,7 +439,9 @@ async function followJob(
     } else if (e.name === "Committed") {
       say(`${d.nameOf(e.args.verifier)} committed its vote on-chain (round ${e.args.round})`);
     } else if (e.name === "Revealed") {
-      say(`${d.nameOf(e.args.verifier)} ${e.args.agrees ? "agrees" : "disagrees"}: it found ${e.args.result}`);
+      say(
+        `${d.nameOf(e.args.verifier)} ${e.args.agrees ? "agrees" : "disagrees"}: it found ${e.args.result}`,
+      );
     } else if (e.name === "DisputeResolved") {
       say(
         `dispute resolved in tx ${short(e.transactionHash)}: ${e.args.upheld ? "upheld" : "not upheld"}, ${e.args.agree}–${e.args.disagree}`,
@@ -672,7 +674,9 @@ async function checkIndexerAgrees(
       jobs.map((j) => indexerGet<IndexedJob>(d.ctx, `/jobs/${j.jobId}`, { allowMissing: true })),
     ).then((rows) => rows.map((r) => r ?? ({ state: "not indexed" } as IndexedJob)));
     const earnings = await indexedEarnings(d);
-    const paid = d.operators.every((op) => earnings.get(op)! - earningsBefore.get(op)! === earnedBy(jobs, op));
+    const paid = d.operators.every(
+      (op) => earnings.get(op)! - earningsBefore.get(op)! === earnedBy(jobs, op),
+    );
     if ((indexed.every((j) => j.state === "finalized") && paid) || Date.now() > deadline) break;
     await sleep(POLL_MS * 2);
   }
