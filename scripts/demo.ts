@@ -466,6 +466,12 @@ async function followJob(
   await paidOut(d, record.claimer, signal);
   marks.paid = Date.now();
   say(`payout: ${d.nameOf(record.claimer)} withdrew its earnings`);
+  // The verifiers' agents withdraw their fees once the dispute is over (settle.autoWithdraw).
+  const verifiers = (verdict?.payees ?? []).filter(
+    (p) => !isAddressEqual(p, record!.claimer) && !isAddressEqual(p, record!.requester),
+  );
+  for (const v of verifiers) await paidOut(d, v, signal);
+  if (verifiers.length > 0) say(`fees: ${verifiers.map(d.nameOf).join(", ")} withdrew theirs`);
   const seen = await bids;
   const at = { submitted: submittedAt, ...marks } as Record<string, number>;
   const span = (from: string, to: string) => Math.max(0, (at[to]! - at[from]!) / 1000);

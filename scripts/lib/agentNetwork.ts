@@ -24,6 +24,13 @@ export const devKey = (index: number): Hex =>
 /** The small train job every demo and test runs, with the resources the agents reserve for it. */
 export const trainSpec = torchTrainSpec({ resources: { cpus: 1, memoryMb: 1024 } });
 
+/**
+ * The nodes a verifier draw must name (the seeder's pick): `first` take the round's first eligible places
+ * (the places besides the worker and the challenger: the verifiers the round needs, when k of them), and
+ * `spares` later places; no other node that runs an agent is drawn.
+ */
+export type DrawWanted = { first: readonly Address[]; spares?: readonly Address[] };
+
 export async function startAgentNetwork(opts: {
   dir: string;
   port: number;
@@ -141,12 +148,10 @@ export async function startAgentNetwork(opts: {
 
     /**
      * Provides the seeds of pending verifier draws, polling every open dispute: `pick(jobId, round)` names
-     * the verifiers the round must draw (exactly those nodes among its 2k places, besides the worker, the
-     * challenger and the `bystanders`: nodes running no agent, which may be drawn and never answer), or
-     * undefined for a random seed. Only with `settableSeed`.
+     * the nodes the round must draw (`DrawWanted`), or undefined for a random seed. Only with `settableSeed`.
      */
     function startSeeder(
-      pick: (jobId: bigint, round: number) => readonly Address[] | undefined,
+      pick: (jobId: bigint, round: number) => DrawWanted | undefined,
       { bystanders = [] }: { bystanders?: readonly Address[] } = {},
     ) {
       if (!seedSource) throw new Error("startSeeder: the network was started without settableSeed");
@@ -164,12 +169,7 @@ export async function startAgentNetwork(opts: {
           if ((await seeder.read.seedOf([block])) === zeroHash) {
             const want = pick(jobId, dispute.round);
             const seed = want
-              ? await seedDrawing(
-                  jobId,
-                  dispute.round,
-                  [draw.worker, dispute.challenger, ...bystanders],
-                  want,
-                )
+              ? await seedDrawing(jobId, dispute.round, [draw.worker, dispute.challenger], bystanders, want)
               : toHex(crypto.getRandomValues(new Uint8Array(32)));
             await a.mined(seeder.write.set([block, seed]));
           }
@@ -193,34 +193,45 @@ export async function startAgentNetwork(opts: {
     }
 
     /**
-     * A block seed for which round `round` of `jobId`'s dispute draws exactly the nodes `want` among its 2k
-     * places, besides the nodes in `skip` (with the contract's draw, `drawPositions`), found by trying seeds in
-     * order.
+     * A block seed for which round `round` of `jobId`'s dispute draws `want` (with the contract's draw,
+     * `drawPositions`), found by trying seeds in order. `skip` are the worker and the challenger, who never
+     * verify; `bystanders` may fill any other place.
      */
     async function seedDrawing(
       jobId: bigint,
       round: number,
       skip: readonly Address[],
-      want: readonly Address[],
+      bystanders: readonly Address[],
+      want: DrawWanted,
     ) {
       const n = await a.nodeRegistry.read.activeCount();
       const active = await Promise.all(
         Array.from({ length: Number(n) }, (_, i) => a.nodeRegistry.read.activeAt([BigInt(i)])),
       );
       const places = 2 * (await a.proofOfCompute.read.verifiers());
+      const key = (x: readonly Address[]) =>
+        x
+          .map((y) => getAddress(y))
+          .sort()
+          .join();
       const skipped = new Set(skip.map((x) => getAddress(x)));
-      const wanted = new Set(want.map((x) => getAddress(x)));
+      const standing = new Set(bystanders.map((x) => getAddress(x)));
+      const first = key(want.first);
+      const agents = key([...want.first, ...(want.spares ?? [])]);
       for (let i = 0; i < 1_000_000; i++) {
         const h = keccak256(toHex(`seed ${jobId} ${round} ${i}`));
         const seed = roundSeed(h, jobId, round);
-        const drawn = new Set<string>();
-        for (const position of drawPositions(seed, round, places, n)) {
-          const node = getAddress(active[Number(position)]!);
-          if (!skipped.has(node)) drawn.add(node);
+        const eligible = drawPositions(seed, round, places, n)
+          .map((p) => getAddress(active[Number(p)]!))
+          .filter((x) => !skipped.has(x));
+        if (
+          key(eligible.slice(0, want.first.length)) === first &&
+          key(eligible.filter((x) => !standing.has(x))) === agents
+        ) {
+          return h;
         }
-        if (drawn.size === wanted.size && [...wanted].every((x) => drawn.has(x))) return h;
       }
-      throw new Error(`no seed draws ${[...wanted].join(", ")} for job ${jobId} round ${round}`);
+      throw new Error(`no seed draws ${agents} for job ${jobId} round ${round}`);
     }
 
     return {

@@ -144,10 +144,15 @@ function paid(ctx: AgentContext, work: Work, price: bigint) {
 
 /** Phase "finalized": withdraws the node's balance on the job manager (when configured), then done. */
 export async function withdrawEarnings(ctx: AgentContext, work: Work): Promise<void> {
-  if (!ctx.config.settle.autoWithdraw) {
-    ctx.store.setWork(work.jobId, "done");
-    return;
-  }
+  if (await withdrawBalance(ctx)) ctx.store.setWork(work.jobId, "done");
+}
+
+/**
+ * Withdraws what the job manager holds for this node (pay, verifier fees) to `settle.payoutAddress`, when
+ * `settle.autoWithdraw` is on. True once there is nothing left to do; false to try again next tick.
+ */
+export async function withdrawBalance(ctx: AgentContext): Promise<boolean> {
+  if (!ctx.config.settle.autoWithdraw) return true;
   const jobManager = ctx.deployment.contracts.jobManager;
   const balance = await ctx.publicClient.readContract({
     address: jobManager,
@@ -155,17 +160,16 @@ export async function withdrawEarnings(ctx: AgentContext, work: Work): Promise<v
     functionName: "balanceOf",
     args: [ctx.address],
   });
-  if (balance > 0n) {
-    const to = (ctx.config.settle.payoutAddress ?? ctx.address) as Address;
-    const outcome = await ctx.sender.send({
-      label: "withdraw",
-      address: jobManager,
-      abi: jobManagerAbi,
-      functionName: "withdraw",
-      args: [to],
-      context: { amount: balance.toString(), to },
-    });
-    if (outcome.status !== "mined" && outcome.status !== "refused") return; // retry next tick
-  }
-  ctx.store.setWork(work.jobId, "done");
+  if (balance === 0n) return true;
+  const to = (ctx.config.settle.payoutAddress ?? ctx.address) as Address;
+  const outcome = await ctx.sender.send({
+    label: "withdraw",
+    address: jobManager,
+    abi: jobManagerAbi,
+    functionName: "withdraw",
+    args: [to],
+    context: { amount: balance.toString(), to },
+  });
+  // Refused: another stage of this agent withdrew it first.
+  return outcome.status === "mined" || outcome.status === "refused";
 }

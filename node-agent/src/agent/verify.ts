@@ -44,6 +44,8 @@ import { judgeMetric } from "./judgeMetric.ts";
 import { readRegistryEntries } from "./registryEntries.ts";
 import { activeReservations, verificationReservations } from "./reservations.ts";
 import { finishJobRun, JobFailure, prepareSpec, startJobRun } from "./run.ts";
+import { withdrawBalance } from "./settle.ts";
+import { spareUntil } from "./spares.ts";
 
 /** Vote statuses of ProofOfCompute.voteOf. */
 const VoteStatus = { None: 0, Committed: 1, Agreed: 2, Disagreed: 3, Slashed: 4 } as const;
@@ -160,6 +162,8 @@ export async function stepVerification(ctx: AgentContext, jobId: bigint, parentL
       if (v?.data.round !== draw.round) await considerDraw(ctx, draw, log);
       else await moveOn(ctx, draw, log);
       return;
+    case "standby":
+      return considerDraw(ctx, draw, log);
     case "drawn":
       if (v.data.round !== draw.round) return considerDraw(ctx, draw, log);
       return startRun(ctx, draw, v, log);
@@ -183,10 +187,14 @@ const set = (ctx: AgentContext, jobId: bigint, phase: Verification["phase"], dat
 
 /**
  * The dispute is gone (resolved, or fell back): our part ends; a re-run still going is stopped. If we voted,
- * we first slash the dispute's absent verifiers that nobody slashed yet (every round is over now).
+ * we first slash the dispute's absent verifiers that nobody slashed yet (every round is over now) and
+ * withdraw our fee (settle.autoWithdraw).
  */
 async function disputeOver(ctx: AgentContext, v: Verification, log: Log) {
   if (v.phase === "revealed" && !(await slashAbsentVerifiers(ctx, v.jobId, undefined, log))) return; // next tick
+  // A verdict with our vote in the majority paid our fee into the job manager: withdraw it like a job's pay.
+  const voted = v.phase === "revealed" || v.phase === "revealShared";
+  if (voted && !(await withdrawBalance(ctx))) return; // next tick
   if (v.phase === "running" && v.data.containerId) {
     await removeJobContainer(ctx.docker, v.data.containerId).catch(() => undefined);
   }
@@ -233,15 +241,64 @@ async function considerDraw(ctx: AgentContext, draw: VerifierDraw, log: Log) {
   if (!stored?.details.specUri || !stored.details.specHash || !stored.details.imageDigest) {
     return skip("the job's submission event was not seen");
   }
+  if (await standingBy(ctx, draw, me, stored.job, log)) return;
   // Whether this host can run it at all (image, policy, hardware); room for it is checked at the start.
   const fit = await evaluate(ctx, jobId, round, []);
   if (!fit.ok) return skip(`${fit.code}: ${fit.reason}`);
   set(ctx, jobId, "drawn", { round, index: me.index });
+  ctx.metrics.verifications.inc({ outcome: "rerun" });
   log.info(
     { round, index: me.index.toString(), commitEnd: draw.commitEnd.toString() },
     "drawn as a verifier",
   );
   await startRun(ctx, draw, ctx.store.verification(jobId)!, log);
+}
+
+/**
+ * A spare (spares.ts) stands by while the first verifiers may still vote: true while it waits (phase
+ * "standby"). Once the round has its k signed ballots it is not needed (phase "skipped"); once its wait
+ * is over without them, it verifies like the first ones (false).
+ */
+async function standingBy(
+  ctx: AgentContext,
+  draw: VerifierDraw,
+  me: VerifierDraw["verifiers"][number],
+  job: JobRecord,
+  log: Log,
+): Promise<boolean> {
+  const { jobId, round } = draw;
+  const v = ctx.store.verification(jobId);
+  const waiting = v?.phase === "standby" && v.data.round === round ? v.data.standbyUntil : undefined;
+  const until =
+    waiting ??
+    spareUntil({
+      draw,
+      me: me.address,
+      voted: ctx.store.disputeVotes(jobId).map((x) => x.verifier),
+      since: ctx.chainNow(),
+      runtime: BigInt(job.resultAt) - BigInt(job.bidEnd) - ctx.claimWindow,
+      margin: COMMIT_MARGIN_S,
+    });
+  if (until === null) return false;
+  const ballots = ctx.ballots?.votes(jobId, round).length ?? 0;
+  if (draw.commits === 0 && ballots >= draw.k) {
+    set(ctx, jobId, "skipped", { round, reason: `a spare, and the round has its ${draw.k} signed ballots` });
+    ctx.metrics.verifications.inc({ outcome: "spare_unneeded" });
+    log.info({ round, index: me.index.toString() }, "spare verifier not needed: the first ones voted");
+    return true;
+  }
+  if (ctx.chainNow() >= until) {
+    log.info({ round, ballots }, "spare verifier steps in: the first ones did not all vote in time");
+    return false;
+  }
+  if (waiting === undefined) {
+    set(ctx, jobId, "standby", { round, index: me.index, standbyUntil: until });
+    log.info(
+      { round, index: me.index.toString(), until: until.toString() },
+      "drawn as a spare verifier: standing by for the first ones' votes",
+    );
+  }
+  return true;
 }
 
 async function evaluate(

@@ -2,7 +2,8 @@
 // blocks) with the real torch CPU image, jobs submitted through the SDK, every re-run a real container.
 // The verifiers exchange signed votes over gossip and settle in one transaction, on-chain when that fails:
 //   - an always-audited job: the audit opens a dispute, three agents re-run it and agree: upheld, settled
-//     by one resolveSigned transaction;
+//     by one resolveSigned transaction, each verifier withdrawing its fee; a fourth agent drawn as a spare
+//     stands by and never re-runs it;
 //   - a worker that tampers with its outputs: the audit catches it, its bond is slashed (signed votes);
 //   - a requester's challenge of an honest result: upheld, the challenger's bond goes to the worker;
 //   - a verifier that never reveals: the signed votes time out, the round goes on-chain, where the other
@@ -56,8 +57,10 @@ let tamperer: Agent | undefined;
 // below the job's maxClaimPrice (maxPrice less the 10% verification budget).
 const cpuHour = ["30", "24", "18", "12", "36", "6"];
 const maxPrice = 100n * TOKEN;
-/** The verifiers each job's first round must draw (the seeder picks its seed accordingly). */
+/** The verifiers each job's first round must draw first (the seeder picks its seed accordingly). */
 const drawFor = new Map<bigint, Address[]>();
+/** Agents a job's first round must draw after those, as spares (none unless set). */
+const sparesFor = new Map<bigint, Address[]>();
 /** Jobs whose every round draws `drawFor`'s verifiers; other jobs' later rounds draw at random. */
 const everyRound = new Set<bigint>();
 /** The output root of the honest run of the test's job (the first scenario's): the torch runtime on CPU is
@@ -107,7 +110,10 @@ beforeAll(async () => {
   const bystanders = net.a.operators.slice(cpuHour.length, 2 * cpuHour.length);
   for (const b of bystanders) await net.a.registerNode(b, { stake: 1_000n * TOKEN });
   seeder = net.seeds!.start(
-    (jobId, round) => (round === 1 || everyRound.has(jobId) ? drawFor.get(jobId) : undefined),
+    (jobId, round) => {
+      const first = round === 1 || everyRound.has(jobId) ? drawFor.get(jobId) : undefined;
+      return first && { first, spares: sparesFor.get(jobId) ?? [] };
+    },
     { bystanders: bystanders.map((b) => b.account.address) },
   );
   const faults: (AgentFaults | undefined)[] = [
@@ -290,18 +296,30 @@ async function payouts(
 
 const jmBalance = (x: Address) => net.a.jobManager.read.balanceOf([x]);
 const tokenBalance = (x: Address) => net.a.token.read.balanceOf([x]);
+/** Agent `x`'s verification rounds by outcome (its artha_node_verifications_total metric). */
+const verifications = async (x: Agent) => {
+  const { values } = await x.metrics.verifications.get();
+  const of = (outcome: string) => values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+  return { rerun: of("rerun"), spare_unneeded: of("spare_unneeded") };
+};
+/** What `x` holds: its tokens plus what the job manager holds for it (the same before and after a withdrawal). */
+const held = async (x: Address) => (await tokenBalance(x)) + (await jmBalance(x));
 const stakeOf = async (x: Address) => (await net.a.nodeRegistry.read.getNode([x])).stake;
 
 describe("the verifier role", () => {
-  it("an always-audited job: the audit opens, the other agents verify, it is upheld, worker and verifiers paid", async () => {
+  it("an always-audited job: the audit opens, the other agents verify, it is upheld, worker and verifiers paid; a spare stands by", async () => {
     const worker = agents[3]!;
     const voters = agents.slice(0, 3);
+    const spare = agents[4]!;
     const tokenBefore = await tokenBalance(worker.address);
+    const votersBefore = await Promise.all(voters.map((x) => tokenBalance(x.address)));
+    const spareBefore = await verifications(spare);
     const jobId = await submit({ verification: 101 }); // always audited
     drawFor.set(
       jobId,
       voters.map((x) => x.address),
     );
+    sparesFor.set(jobId, [spare.address]); // drawn after the three: it waits for their votes
 
     // The winner runs it and submits; its settle stage then records the audit draw: the job is disputed.
     await untilState(jobId, JobState.Disputed, 150_000);
@@ -339,11 +357,18 @@ describe("the verifier role", () => {
       () => voters.every((x) => x.store.verification(jobId)?.phase === "done") || undefined,
       30_000,
     );
-    for (const x of voters) {
+    // Each verifier withdrew its fee before ending its part (settle.autoWithdraw).
+    for (const [i, x] of voters.entries()) {
       expect(x.store.verification(jobId)?.data).toMatchObject({ result: final.outputRoot, agrees: true });
-      expect(await jmBalance(x.address)).toBe(expected.each); // verifiers keep their fees on the manager
+      expect(await jmBalance(x.address)).toBe(0n);
+      expect((await tokenBalance(x.address)) - votersBefore[i]!).toBe(expected.each);
     }
     expect(worker.store.verification(jobId)?.phase).not.toBe("revealed"); // the worker never verifies
+    // The spare saw the three ballots while standing by: it never re-ran the job.
+    expect(await verifications(spare)).toEqual({
+      rerun: spareBefore.rerun,
+      spare_unneeded: spareBefore.spare_unneeded + 1,
+    });
   }, 480_000);
 
   it("a worker that tampers with its outputs: the audit catches it, not upheld, its bond slashed to the verifiers and the requester", async () => {
@@ -361,7 +386,7 @@ describe("the verifier role", () => {
       const before = {
         stake: await stakeOf(t.address),
         requester: await jmBalance(requester),
-        voters: await Promise.all(voters.map((x) => jmBalance(x.address))),
+        voters: await Promise.all(voters.map((x) => held(x.address))),
       };
       const jobId = await submit({ verification: 101 });
       drawFor.set(
@@ -398,7 +423,7 @@ describe("the verifier role", () => {
       expect(await stakeOf(t.address)).toBe(before.stake - expected.bond);
       expect((await jmBalance(requester)) - before.requester).toBe(expected.amounts.at(-1));
       for (const [i, x] of voters.entries()) {
-        expect((await jmBalance(x.address)) - before.voters[i]!).toBe(expected.each);
+        expect((await held(x.address)) - before.voters[i]!).toBe(expected.each);
       }
 
       // The tamperer's own agent records the rejection; the verifiers end their part with the honest root.

@@ -17,6 +17,11 @@ export function createMetrics() {
     runs: counter("runs_total", "Job containers started"),
     failures: counter("failures_total", "Jobs that failed on this node, by stage", ["stage"]),
     results: counter("results_submitted_total", "Results committed on-chain"),
+    verifications: counter(
+      "verifications_total",
+      "Dispute rounds this node was drawn for, by what it did: rerun, or spare_unneeded (a spare whose re-run the first verifiers' votes made unnecessary)",
+      ["outcome"],
+    ),
     earnings: counter("earnings_total", "Token base units earned by finalized jobs"),
     rpcErrors: counter("rpc_errors_total", "RPC failures (each retried)"),
     head: new Gauge({

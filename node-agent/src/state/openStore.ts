@@ -106,6 +106,7 @@ export type Verification = {
 export const verificationPhases = [
   "notDrawn", // not among this round's verifiers (a later round may draw us)
   "skipped", // drawn but not taking part in this round (too late, no capacity fit, complete); see reason
+  "standby", // drawn as a spare (beyond the votes the round needs): re-runs only if they do not come in time
   "drawn", // drawn; waits for capacity to re-run the job
   "running", // the re-run's container runs
   "ran", // the re-run's output root is known; share a ballot or commit next (the salt is kept before either)
@@ -143,6 +144,8 @@ export type VerificationData = {
   revealSharedAt?: number;
   /** The verifiers whose ballots we held when we revealed: only their votes settle the round with ours. */
   sealed?: Address[];
+  /** A spare stands by until this chain time (seconds) for the first verifiers' votes (phase "standby"). */
+  standbyUntil?: bigint;
   /** The dispute had no majority in its last round: nothing to do until its timeout. */
   noRoundsLeft?: boolean;
   /** When we first held k unanimous reveals (ms): the later-placed verifiers wait their turn to submit. */
