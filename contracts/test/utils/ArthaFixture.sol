@@ -917,7 +917,7 @@ abstract contract ArthaFixture is Test {
     }
 
     /// @dev Whether `v` is among the first `n` of `list`.
-    function _within(address[] memory list, uint256 n, address v) private pure returns (bool) {
+    function _within(address[] memory list, uint256 n, address v) internal pure returns (bool) {
         for (uint256 j; j < n; ++j) {
             if (list[j] == v) return true;
         }
