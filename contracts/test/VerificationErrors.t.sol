@@ -817,6 +817,26 @@ contract VerificationErrorsTest is ArthaFixture {
         _resolveSigned(id, votes);
     }
 
+    /// @dev Any seed: signed votes from the round's furthest places (spares' places included), given in reverse
+    /// place order, settle the dispute: each names the node `verifierAt` draws there.
+    function testFuzzSignedVotesFromFurthestPlaces(bytes32 h) public {
+        vm.assume(h != 0);
+        uint64 id = _resultJobV(0);
+        _fundAndChallenge(alice, id);
+        _fixSeed(id, h);
+        (address[] memory who, uint256[] memory idx) = _drawn(id, 2 * uint256(VERIFIERS));
+        assertGe(who.length, uint256(VERIFIERS), "enough verifiers drawn");
+        ProofOfCompute.SignedVote[] memory votes = new ProofOfCompute.SignedVote[](VERIFIERS);
+        for (uint256 i; i < votes.length; ++i) {
+            uint256 at = who.length - 1 - i;
+            votes[i] = ProofOfCompute.SignedVote(idx[at], OUTPUT_ROOT, false, SALT, 0, 0);
+            _signVote(who[at], id, 1, votes[i]);
+        }
+        assertGt(votes[0].index, uint256(VERIFIERS) - 1, "a spare's place voted");
+        _resolveSigned(id, votes);
+        _assertState(id, IAIJobManager.JobState.Finalized);
+    }
+
     /// @dev Any seed, any active set: a round's places name distinct active nodes, the same ones a whole
     /// Fisher-Yates shuffle names (`_candidateFor`), and nobody past the end of the active set.
     function testFuzzDrawWithoutRepeats(bytes32 h, uint8 leaving) public {

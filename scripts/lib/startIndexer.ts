@@ -50,12 +50,24 @@ async function until(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) {
-      throw new Error(`the indexer exited (code ${child.exitCode}) while waiting for ${what}; see ${log}`);
+      throw new Error(
+        `the indexer exited (code ${child.exitCode}) while waiting for ${what}; see ${log}${logTail(log)}`,
+      );
     }
     if (await check().catch(() => false)) return;
     if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; see ${log}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; see ${log}${logTail(log)}`);
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The log's last lines, for an error: callers such as the benches remove their directory on the way out. */
+function logTail(log: string, lines = 20): string {
+  try {
+    const tail = readFileSync(log, "utf8").trimEnd().split("\n").slice(-lines);
+    return `; its last ${tail.length} lines:\n${tail.join("\n")}`;
+  } catch {
+    return "";
   }
 }
 

@@ -152,18 +152,22 @@ export async function getVerifierDraw(
       blockNumber,
     });
     const limit = max ?? 2 * k;
-    const positions = drawPositions(seed, dispute.round, 2 * k, n);
-    for (let i = 0; i < positions.length && verifiers.length < limit; i++) {
-      const address = await client.readContract({
-        address: nodeRegistry,
-        abi: nodeRegistryAbi,
-        functionName: "activeAt",
-        args: [positions[i]!],
-        blockNumber,
-      });
+    // At most 2k places: read concurrently rather than one round trip after another.
+    const addresses = await Promise.all(
+      drawPositions(seed, dispute.round, 2 * k, n).map((position) =>
+        client.readContract({
+          address: nodeRegistry,
+          abi: nodeRegistryAbi,
+          functionName: "activeAt",
+          args: [position],
+          blockNumber,
+        }),
+      ),
+    );
+    for (const [i, address] of addresses.entries()) {
       // The worker and the challenger never verify their own dispute (ProofOfCompute.commit).
       const taken = isAddressEqual(address, draw.worker) || isAddressEqual(address, dispute.challenger);
-      if (!taken) verifiers.push({ address, index: BigInt(i) });
+      if (!taken && verifiers.length < limit) verifiers.push({ address, index: BigInt(i) });
     }
   }
   return {
